@@ -1,0 +1,55 @@
+# citydip: every set-up step lives here; nothing is installed by hand.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# uv from PATH when present, otherwise installed into a bootstrap venv.
+UV := $(or $(shell command -v uv 2>/dev/null),.bootstrap/bin/uv)
+UI_HOST ?= 127.0.0.1
+UI_PORT ?= 3000
+export DAGSTER_HOME ?= $(CURDIR)/.dagster
+export UV_LINK_MODE ?= copy
+
+DBT_INPUTS := $(shell find dbt_project/models dbt_project/seeds dbt_project/macros dbt_project/tests -type f 2>/dev/null) dbt_project/dbt_project.yml dbt_project/profiles.yml
+MANIFEST := dbt_project/target/manifest.json
+
+.PHONY: help setup run test ui lint bench bench-quick clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+.bootstrap/bin/uv:
+	$(PYTHON) -m venv .bootstrap
+	.bootstrap/bin/pip install --quiet "uv>=0.5"
+
+$(BIN)/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+$(MANIFEST): $(BIN)/.synced $(DBT_INPUTS)
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
+	@touch $@
+
+$(DAGSTER_HOME)/dagster.yaml:
+	@$(BIN)/python -c "from pipelines.instance import dagster_home; dagster_home()"
+
+setup: $(BIN)/.synced $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml ## create .venv from uv.lock and prepare the dbt manifest
+
+run: setup ## refresh everything on the embedded snapshots and publish warehouse/citydip.duckdb
+	$(BIN)/citydip refresh
+
+test: setup ## run the whole test suite
+	$(BIN)/pytest
+
+ui: setup ## start the Dagster UI and daemon (dg dev) on 127.0.0.1
+	$(BIN)/dg dev --host $(UI_HOST) --port $(UI_PORT)
+
+lint: setup ## ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean: ## remove the venv, build state and runtime data (keeps warehouse/README.md)
+	rm -rf $(VENV) .bootstrap dbt_project/target dbt_project/logs .dagster
+	find warehouse -mindepth 1 ! -name README.md -exec rm -rf {} +

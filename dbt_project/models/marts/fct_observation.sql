@@ -1,0 +1,6 @@
+-- Every validated observation from every source, in the tidy observation contract.
+{% set staged = ['stg_worldbank__observations', 'stg_curated__observations'] %}
+{% for model in staged %}
+select * from {{ ref(model) }}
+{% if not loop.last %}union all by name{% endif %}
+{% endfor %}

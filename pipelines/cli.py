@@ -1,0 +1,33 @@
+"""`citydip`: the command line. Each subcommand lives in its own module under commands/."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from pipelines.commands import refresh
+
+COMMANDS = [refresh]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="citydip",
+        description="citydip: the city-diplomacy scorecard warehouse (Dagster + dbt + DuckDB).",
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        command.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per `citydip` subcommand; each has register(subparsers) setting a handler."""

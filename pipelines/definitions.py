@@ -1,0 +1,46 @@
+"""The citydip code location: every asset, check, job and resource in one Definitions."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+from dagster_duckdb import DuckDBResource
+
+from pipelines.dbt_models import DBT_PROJECT, citydip_dbt_models
+from pipelines.publish import published_warehouse
+from pipelines.settings import load_settings
+from pipelines.source_assets import build_source_assets
+from sources import SOURCES
+
+REFRESH_JOB = "refresh"
+
+
+def build_definitions() -> dg.Definitions:
+    settings = load_settings()
+    per_source = [d for source in SOURCES.values() for d in build_source_assets(source)]
+    checks = [d for d in per_source if isinstance(d, dg.AssetChecksDefinition)]
+    source_assets = [d for d in per_source if not isinstance(d, dg.AssetChecksDefinition)]
+    refresh = dg.define_asset_job(
+        REFRESH_JOB,
+        selection=dg.AssetSelection.all(),
+        description="Fetch every source, validate, load, build the scorecard with dbt, publish.",
+    )
+    return dg.Definitions(
+        assets=[*source_assets, citydip_dbt_models, published_warehouse],
+        asset_checks=checks,
+        jobs=[refresh],
+        resources={
+            "duckdb": DuckDBResource(database=str(settings.build_db)),
+            "dbt": DbtCliResource(
+                project_dir=DBT_PROJECT,
+                # the dbt of this environment, so it runs without an activated venv
+                dbt_executable=str(Path(sys.executable).parent / "dbt"),
+            ),
+        },
+    )
+
+
+defs = build_definitions()

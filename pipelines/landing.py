@@ -1,0 +1,91 @@
+"""Land raw payloads content-addressed and immutable: raw/<source>/<sha256>.<ext>.
+
+Each response body is written under its own hash (temp name, fsync, rename), then a manifest
+under the payload's hash lists the parts with their URLs. A `latest.json` pointer names the
+newest landed payload of each source. Nothing is ever overwritten with different content.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from sources.payload import Part, Payload
+
+_SAFE_ID = re.compile(r"^[a-z0-9_]+$")
+_SAFE_SUFFIX = re.compile(r"^[a-z0-9]{1,8}$")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temp file in the same folder, fsync it, then rename over the target."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def source_dir(raw_dir: Path, source_id: str) -> Path:
+    if not _SAFE_ID.match(source_id):
+        raise ValueError(f"unsafe source id {source_id!r}")
+    return raw_dir / source_id
+
+
+def land(raw_dir: Path, payload: Payload) -> Path:
+    """Land every part and the manifest; return the manifest path. Idempotent."""
+    folder = source_dir(raw_dir, payload.source_id)
+    for part in payload.parts:
+        if not _SAFE_SUFFIX.match(part.suffix):
+            raise ValueError(f"unsafe file suffix {part.suffix!r} from {payload.source_id}")
+        target = folder / f"{part.sha256}.{part.suffix}"
+        if not target.exists():
+            write_atomic(target, part.body)
+    manifest = {
+        **payload.manifest(),
+        "sha256": payload.sha256,
+        "fetched_at": payload.fetched_at.isoformat(),
+    }
+    manifest_path = folder / f"{payload.sha256}.manifest.json"
+    if not manifest_path.exists():
+        write_atomic(manifest_path, json.dumps(manifest, indent=2).encode())
+    write_atomic(folder / "latest.json", json.dumps(manifest, indent=2).encode())
+    return manifest_path
+
+
+def load_landed(raw_dir: Path, source_id: str, sha256: str | None = None) -> Payload:
+    """Read a landed payload back (the latest one unless a hash is given)."""
+    folder = source_dir(raw_dir, source_id)
+    if sha256 is None:
+        pointer = folder / "latest.json"
+        if not pointer.exists():
+            raise FileNotFoundError(f"no payload of {source_id!r} has been landed in {folder}")
+        sha256 = json.loads(pointer.read_text())["sha256"]
+    if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        raise ValueError(f"not a payload hash: {sha256!r}")
+    manifest = json.loads((folder / f"{sha256}.manifest.json").read_text())
+    parts = tuple(
+        Part(url=p["url"], body=_read_part(folder, p["sha256"], p["suffix"]), suffix=p["suffix"])
+        for p in manifest["parts"]
+    )
+    return Payload(source_id, parts, fetched_at=datetime.fromisoformat(manifest["fetched_at"]))
+
+
+def _read_part(folder: Path, sha256: str, suffix: str) -> bytes:
+    if not (re.fullmatch(r"[0-9a-f]{64}", sha256) and _SAFE_SUFFIX.match(suffix)):
+        raise ValueError(f"manifest names an unsafe part: {sha256!r}.{suffix!r}")
+    return (folder / f"{sha256}.{suffix}").read_bytes()

@@ -1,0 +1,134 @@
+"""Per source: a payload asset (fetch + land), a blocking pandera check, an observations asset.
+
+payloads/<source>  --(check: schema_valid, blocking)-->  raw/<source>_observations  --> dbt
+"""
+
+import dagster as dg
+import pandas as pd
+from dagster_duckdb import DuckDBResource
+
+from pipelines.landing import land, load_landed
+from pipelines.settings import load_settings
+from sources.errors import SourceError
+from sources.http import make_session
+from sources.source import Source
+
+WAREHOUSE_POOL = "citydip_warehouse"
+FETCH_RETRY = dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL)
+
+
+def payload_key(source: Source) -> dg.AssetKey:
+    return dg.AssetKey(["payloads", source.id])
+
+
+def observations_key(source: Source) -> dg.AssetKey:
+    return dg.AssetKey(["raw", f"{source.id}_observations"])
+
+
+def build_source_assets(source: Source) -> list:
+    """The three definitions for one source."""
+
+    @dg.asset(
+        key=payload_key(source),
+        group_name="sources",
+        kinds={"python", "file"},
+        owners=["team:citydip"],
+        description=f"{source.title}: the raw payload, landed content-addressed under "
+        f"raw/{source.id}/ before anything parses it. {source.description}",
+        retry_policy=FETCH_RETRY,
+        metadata={
+            "publisher": source.publisher,
+            "licence": source.licence,
+            "base_url": source.base_url,
+            "cadence": source.cadence.label,
+        },
+    )
+    def payload_asset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        settings = load_settings()
+        live = settings.is_live(source.id)
+        payload = source.fetch_live(make_session()) if live else source.snapshot()
+        manifest = land(settings.raw_dir, payload)
+        context.log.info(
+            f"landed {len(payload.parts)} response(s) of {source.id} as {manifest.name}"
+        )
+        return dg.MaterializeResult(
+            metadata={
+                "mode": "live" if live else "snapshot",
+                "payload_sha256": payload.sha256,
+                "manifest": dg.MetadataValue.path(str(manifest)),
+                "url": dg.MetadataValue.url(payload.parts[0].url),
+                "responses": len(payload.parts),
+                "bytes": sum(len(p.body) for p in payload.parts),
+                "fetched_at": payload.fetched_at.isoformat(),
+            },
+            data_version=dg.DataVersion(payload.sha256),
+        )
+
+    @dg.asset_check(
+        asset=payload_key(source),
+        name="schema_valid",
+        blocking=True,
+        description=f"Parses the landed payload and validates it with the pandera schema "
+        f"`{source.schema.name}`; a failure stops the load and everything downstream.",
+    )
+    def schema_check() -> dg.AssetCheckResult:
+        settings = load_settings()
+        payload = load_landed(settings.raw_dir, source.id)
+        try:
+            frame = source.observations(payload)
+        except SourceError as exc:
+            return dg.AssetCheckResult(
+                passed=False,
+                description=str(exc),
+                metadata={
+                    "error": str(exc),
+                    "url": exc.url,
+                    "field": exc.field or "",
+                    "payload_sha256": payload.sha256,
+                },
+            )
+        return dg.AssetCheckResult(
+            passed=True, metadata={"rows": len(frame), "payload_sha256": payload.sha256}
+        )
+
+    @dg.asset(
+        key=observations_key(source),
+        deps=[payload_key(source)],
+        group_name="sources",
+        kinds={"duckdb", "pandera"},
+        owners=["team:citydip"],
+        pool=WAREHOUSE_POOL,
+        description=f"Validated observations of {source.title} in the tidy observation "
+        f"contract, replaced in one transaction in the working database.",
+    )
+    def observations_asset(
+        context: dg.AssetExecutionContext, duckdb: DuckDBResource
+    ) -> dg.MaterializeResult:
+        settings = load_settings()
+        payload = load_landed(settings.raw_dir, source.id)
+        frame = source.observations(payload)
+        table = f"raw.{source.id}_observations"
+        with duckdb.get_connection() as con:
+            con.execute("begin transaction")
+            con.execute("create schema if not exists raw")
+            con.register("incoming", frame)
+            con.execute(f"create or replace table {table} as select * from incoming")
+            con.unregister("incoming")
+            con.execute("commit")
+        return dg.MaterializeResult(
+            metadata={
+                "rows": len(frame),
+                "payload_sha256": payload.sha256,
+                "indicators": len(frame["indicator_id"].unique()),
+                "years": f"{frame['period'].min()}–{frame['period'].max()}",
+                "preview": dg.MetadataValue.md(_preview(frame)),
+                "dagster/row_count": len(frame),
+            },
+            data_version=dg.DataVersion(payload.sha256),
+        )
+
+    return [payload_asset, schema_check, observations_asset]
+
+
+def _preview(frame: pd.DataFrame) -> str:
+    return frame.drop(columns=["payload_sha256", "fetched_at"]).head(10).to_markdown(index=False)

@@ -1,0 +1,8 @@
+"""citydip's sources: one module per provider; SOURCES is the catalogue the pipeline wires."""
+
+from sources import curated, worldbank
+from sources.source import Source
+
+SOURCES: dict[str, Source] = {source.id: source for source in (worldbank.SOURCE, curated.SOURCE)}
+
+__all__ = ["SOURCES", "Source"]

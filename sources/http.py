@@ -1,0 +1,137 @@
+"""The shared HTTP client: one requests.Session with timeouts, urllib3 Retry and a size cap."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from sources.errors import SourceError
+from sources.payload import Part
+
+USER_AGENT = (
+    "citydip/0.1 (+https://github.com/citydip/citydip; open city-diplomacy scorecard) "
+    f"python-requests/{requests.__version__}"
+)
+CONNECT_TIMEOUT_S = float(os.environ.get("CITYDIP_HTTP_CONNECT_TIMEOUT", "10"))
+READ_TIMEOUT_S = float(os.environ.get("CITYDIP_HTTP_READ_TIMEOUT", "60"))
+MAX_BODY_BYTES = int(os.environ.get("CITYDIP_HTTP_MAX_BYTES", str(64 * 1024 * 1024)))
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+_SECRET_PARAM = re.compile(r"(?i)((?:subscription-key|api[_-]?key|key|token)=)[^&#]+")
+
+
+def redact(text: str) -> str:
+    """Hide secret query parameters in a URL or message."""
+    return _SECRET_PARAM.sub(r"\1***", text)
+
+
+def make_session(retries: int | None = None, backoff: float | None = None) -> requests.Session:
+    """A session every source shares: retries with backoff on 429/5xx, honouring Retry-After."""
+    retry = Retry(
+        total=int(os.environ.get("CITYDIP_HTTP_RETRIES", "4")) if retries is None else retries,
+        backoff_factor=float(os.environ.get("CITYDIP_HTTP_BACKOFF", "1.0"))
+        if backoff is None
+        else backoff,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=frozenset({"GET", "POST", "HEAD"}),
+        respect_retry_after_header=True,
+        raise_on_status=False,
+    )
+    session = requests.Session()
+    adapter = HTTPAdapter(max_retries=retry)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers["User-Agent"] = USER_AGENT
+    return session
+
+
+class Client:
+    """Fetches one source's responses and turns every transport failure into a SourceError."""
+
+    def __init__(self, source_id: str, session: requests.Session, max_pages: int = 50):
+        self.source_id = source_id
+        self.session = session
+        self.max_pages = max_pages
+
+    def get(
+        self,
+        url: str,
+        *,
+        params: dict | None = None,
+        headers: dict | None = None,
+        expect: str = "json",
+        method: str = "GET",
+        data: dict | None = None,
+    ) -> Part:
+        """GET (or POST) one response; check status, content type and size; return it verbatim."""
+        prepared = requests.Request(method, url, params=params, data=data).prepare()
+        shown = redact(prepared.url or url)
+        try:
+            response = self.session.request(
+                method,
+                url,
+                params=params,
+                data=data,
+                headers=headers,
+                timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
+                stream=True,
+            )
+        except requests.Timeout as exc:
+            raise SourceError(self.source_id, shown, f"timed out: {type(exc).__name__}") from None
+        except requests.ConnectionError as exc:
+            reason = "retries exhausted" if "Max retries" in str(exc) else "connection failed"
+            raise SourceError(self.source_id, shown, f"{reason}: {type(exc).__name__}") from None
+        except requests.RequestException as exc:
+            raise SourceError(
+                self.source_id, shown, f"request failed: {type(exc).__name__}"
+            ) from None
+        with response:
+            body = self._read_capped(response, shown)
+        if response.status_code >= 400:
+            snippet = body[:200].decode("utf-8", "replace").strip()
+            raise SourceError(
+                self.source_id, shown, f"HTTP {response.status_code}: {redact(snippet)}"
+            )
+        content_type = response.headers.get("Content-Type", "").lower()
+        self._check_format(body, content_type, expect, shown)
+        return Part(url=shown, body=body, suffix=expect)
+
+    def _read_capped(self, response: requests.Response, shown: str) -> bytes:
+        declared = response.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            raise SourceError(self.source_id, shown, f"body of {declared} bytes exceeds the cap")
+        chunks, size = [], 0
+        try:
+            for chunk in response.iter_content(chunk_size=1 << 16):
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    raise SourceError(
+                        self.source_id, shown, f"body exceeds the cap of {MAX_BODY_BYTES} bytes"
+                    )
+                chunks.append(chunk)
+        except requests.RequestException as exc:
+            raise SourceError(
+                self.source_id, shown, f"body could not be read: {type(exc).__name__}"
+            ) from None
+        return b"".join(chunks)
+
+    def _check_format(self, body: bytes, content_type: str, expect: str, shown: str) -> None:
+        head = body[:512].lstrip().lower()
+        if "text/html" in content_type or head.startswith((b"<!doctype html", b"<html")):
+            raise SourceError(self.source_id, shown, "expected data but got an HTML page")
+        if expect == "json":
+            try:
+                json.loads(body)
+            except ValueError as exc:
+                raise SourceError(
+                    self.source_id, shown, f"malformed or truncated JSON: {exc}"
+                ) from None
+
+
+def base_url(source_id: str, default: str) -> str:
+    """The provider's API root, overridable by CITYDIP_<SOURCE>_BASE_URL (tests, mirrors)."""
+    return os.environ.get(f"CITYDIP_{source_id.upper()}_BASE_URL", default).rstrip("/")

@@ -1,0 +1,108 @@
+"""What a source is: how to fetch it live, where its snapshot lives, how to parse and validate it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import pandera.errors
+import pandera.pandas as pa
+import requests
+
+from sources.errors import SourceError
+from sources.http import Client, base_url
+from sources.payload import Part, Payload
+
+SNAPSHOT_ROOT = Path(__file__).parent / "snapshots"
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """How often a provider publishes, as a cron schedule and the age after which data is overdue."""
+
+    label: str
+    cron: str
+    overdue_after_days: int
+
+
+MONTHLY = Cadence("monthly", "0 3 2 * *", 35)
+WEEKLY = Cadence("weekly", "0 4 * * 1", 8)
+QUARTERLY = Cadence("quarterly", "0 5 3 1,4,7,10 *", 100)
+YEARLY = Cadence("yearly", "0 6 5 1 *", 370)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One provider. `fetch` makes live requests through the shared client; `parse` turns the
+    payload (live or snapshot, same format) into tidy observations; `schema` validates them."""
+
+    id: str
+    title: str
+    publisher: str
+    licence: str
+    default_base_url: str
+    cadence: Cadence
+    indicators: dict[str, str]  # indicator_id -> unit
+    fetch: Callable[[Client, str], list[Part]]
+    parse: Callable[[Payload], pd.DataFrame]
+    schema: pa.DataFrameSchema
+    max_pages: int = 50
+    description: str = ""
+    snapshot_dir: Path = field(default=SNAPSHOT_ROOT)
+
+    @property
+    def base_url(self) -> str:
+        return base_url(self.id, self.default_base_url)
+
+    def fetch_live(self, session: requests.Session) -> Payload:
+        client = Client(self.id, session, max_pages=self.max_pages)
+        parts = self.fetch(client, self.base_url)
+        if not parts:
+            raise SourceError(self.id, self.base_url, "the provider returned no responses")
+        return Payload(self.id, tuple(parts))
+
+    def snapshot(self) -> Payload:
+        """The payload shipped in the repo, in the provider's own format."""
+        folder = self.snapshot_dir / self.id
+        manifest = json.loads((folder / "manifest.json").read_text())
+        parts = tuple(
+            Part(
+                url=p["url"],
+                body=(folder / p["file"]).read_bytes(),
+                suffix=p["file"].rsplit(".", 1)[-1],
+            )
+            for p in manifest["parts"]
+        )
+        return Payload(self.id, parts, fetched_at=datetime.fromisoformat(manifest["retrieved_at"]))
+
+    def observations(self, payload: Payload) -> pd.DataFrame:
+        """Parse and validate; any problem becomes a SourceError naming source, URL and field."""
+        frame = self.parse(payload)
+        return self.validate(frame, payload)
+
+    def validate(self, frame: pd.DataFrame, payload: Payload) -> pd.DataFrame:
+        url = (
+            payload.parts[0].url
+            if len(payload.parts) == 1
+            else f"{payload.parts[0].url} (+{len(payload.parts) - 1} more)"
+        )
+        try:
+            return self.schema.validate(frame, lazy=True)
+        except pandera.errors.SchemaErrors as exc:
+            cases = exc.failure_cases
+            first = cases.iloc[0]
+            fields = sorted({str(c) for c in cases["column"].dropna().unique()} - {"None"})
+            examples = "; ".join(
+                f"{row.column or 'table'}: {row.check} (got {row.failure_case!r})"
+                for row in cases.head(5).itertuples()
+            )
+            raise SourceError(
+                self.id,
+                url,
+                f"{len(cases)} schema failure(s): {examples}",
+                field=", ".join(fields) if fields else str(first["check"]),
+            ) from None
