@@ -36,6 +36,9 @@ REQUIRED = [
 ]
 INDICATORS = {
     "qs_top100_universities": "count",
+    "the_intl_student_share": "percent",
+    "gfci_rank": "rank",
+    "regional_headquarters": "count",
 }
 
 

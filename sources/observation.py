@@ -30,12 +30,15 @@ def observation_schema(
     indicators: dict[str, str],
     geo_ids: set[str] | None = None,
     may_be_negative: frozenset[str] = frozenset(),
+    allow_empty: bool = False,
 ) -> pa.DataFrameSchema:
     """The pandera schema for one source: the contract plus that source's own vocabulary.
 
     `indicators` maps each indicator id the source may emit to its unit; `geo_ids` (when
     given) is the closed set of geography codes it may use. Values must be non-negative except
-    for the indicators in `may_be_negative` (e.g. net FDI inflows).
+    for the indicators in `may_be_negative` (e.g. net FDI inflows). `allow_empty` is for sources
+    whose parse step already rejects an empty response and may legitimately yield no annual
+    figure yet (daily or monthly data without a complete calendar year).
     """
     geo_checks = [pa.Check.isin(sorted(geo_ids))] if geo_ids else [pa.Check.str_length(3, 64)]
     return pa.DataFrameSchema(
@@ -73,7 +76,9 @@ def observation_schema(
                 lambda df: (df["value"] >= 0) | df["indicator_id"].isin(may_be_negative),
                 error="negative value where the indicator cannot be negative",
             ),
-            pa.Check(lambda df: len(df) > 0, element_wise=False, error="no observations"),
+            pa.Check(
+                lambda df: allow_empty or len(df) > 0, element_wise=False, error="no observations"
+            ),
         ],
         strict=True,
         ordered=False,

@@ -1,0 +1,1 @@
+{{ stage_observations('hk_immigration_observations') }}

@@ -1,0 +1,1 @@
+{{ stage_observations('singstat_observations') }}
