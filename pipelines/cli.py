@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pipelines.commands import refresh
+from pipelines.commands import refresh, sources
 
-COMMANDS = [refresh]
+COMMANDS = [refresh, sources]
 
 
 def build_parser() -> argparse.ArgumentParser:

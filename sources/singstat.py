@@ -47,7 +47,10 @@ def fetch(client: Client, base: str) -> list[Part]:
 
 
 def _rows(part: Part) -> list[dict]:
-    document = json.loads(part.body)
+    try:
+        document = json.loads(part.body.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise SourceError(SOURCE_ID, part.url, f"not UTF-8: {exc.reason}", "body") from None
     if not isinstance(document, dict):
         raise SourceError(SOURCE_ID, part.url, "expected a JSON object", "Data")
     status = document.get("StatusCode")
