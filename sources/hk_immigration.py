@@ -98,6 +98,14 @@ def parse(payload: Payload) -> pd.DataFrame:
     per_day: dict[date, int] = {}
     for part in payload.parts:
         per_day.update(daily_visitor_arrivals(part))
+    years = complete_years(set(per_day))
+    if not years:
+        raise SourceError(
+            SOURCE_ID,
+            payload.parts[0].url,
+            f"no complete calendar year between {min(per_day)} and {max(per_day)}",
+            DATE,
+        )
     rows = [
         {
             "indicator_id": "city_visitor_arrivals",
@@ -108,7 +116,7 @@ def parse(payload: Payload) -> pd.DataFrame:
             "unit": "persons",
             "approximate": False,
         }
-        for year in complete_years(set(per_day))
+        for year in years
     ]
     return observation_frame(rows, payload)
 
@@ -123,7 +131,7 @@ SOURCE = Source(
     indicators=INDICATORS,
     fetch=fetch,
     parse=parse,
-    schema=observation_schema(SOURCE_ID, INDICATORS, geo_ids={CITY_ID}, allow_empty=True),
+    schema=observation_schema(SOURCE_ID, INDICATORS, geo_ids={CITY_ID}),
     description="Annual visitor arrivals to Hong Kong (Mainland + Other Visitors over all "
     "arrival control points), for complete calendar years of the daily file.",
 )

@@ -71,7 +71,8 @@ def test_annual_visitor_arrivals_sum_complete_years_only(server: HTTPServer):
 def test_leap_year_needs_all_366_days(server: HTTPServer):
     rows = year_of_rows(2024, 1, 0)
     serve(server, csv_body([r for r in rows if not r.startswith("29-02-2024")]))
-    assert fetch_frame().empty  # 365 of 366 days: not a complete year, nothing loaded
+    error = error_of(server)  # 365 of 366 days: no complete year, so nothing to load
+    assert "no complete calendar year" in str(error) and error.field == "Date"
 
 
 def test_file_without_bom_or_trailing_comma_parses_too(server: HTTPServer):
@@ -79,11 +80,13 @@ def test_file_without_bom_or_trailing_comma_parses_too(server: HTTPServer):
     assert fetch_frame()["value"].tolist() == [365 * 3]
 
 
-def test_shipped_excerpt_is_one_real_day_and_loads_no_annual_figure():
+def test_shipped_snapshot_sums_every_day_of_2021():
     payload = hk_immigration.SOURCE.snapshot()
     per_day = hk_immigration.daily_visitor_arrivals(payload.parts[0])
-    assert per_day == {date(2021, 1, 1): 9 + 2 + 0 + 43 + 1}  # Airport, HZMB, Shenzhen Bay
-    assert hk_immigration.SOURCE.observations(payload).empty
+    assert len(per_day) == 365
+    assert per_day[date(2021, 1, 1)] == 9 + 2 + 0 + 43 + 1  # Airport, HZMB, Shenzhen Bay
+    frame = hk_immigration.SOURCE.observations(payload)
+    assert frame[["geo_id", "period", "value"]].values.tolist() == [["hong-kong", 2021, 72098.0]]
 
 
 def test_http_error(server: HTTPServer):
@@ -114,6 +117,11 @@ def test_renamed_column(server: HTTPServer):
     serve(server, body)
     error = error_of(server)
     assert error.field == "Other Visitors" and "missing column" in str(error)
+
+
+def test_partial_year_only_is_rejected(server: HTTPServer):
+    serve(server, csv_body(["01-01-2024,Airport,Arrival,1,1,1,3"]))
+    assert "no complete calendar year" in str(error_of(server))
 
 
 def test_empty_result(server: HTTPServer):
