@@ -46,31 +46,49 @@ harmonised as (
     inner join registry as r on r.indicator_id = o.indicator_id
     left join denominators as d
         on d.denominator = r.denominator and d.geo_id = o.geo_id and d.period = o.period
+),
+
+-- a city's own figures, then its country's (two equi-joins: fast at any number of cities)
+city_figures as (
+    select c.city_id, false as is_proxy, h.*
+    from harmonised as h
+    inner join {{ ref('dim_city') }} as c on h.geo_id = c.city_id
+    where h.geo_level in ('city', 'metro')
+),
+
+country_figures as (
+    select c.city_id, not c.is_city_state as is_proxy, h.*
+    from harmonised as h
+    inner join {{ ref('dim_city') }} as c on h.geo_id = c.country_iso3
+    where h.geo_level = 'country'
+),
+
+city_values as (
+    select * from city_figures
+    union all
+    select * from country_figures
 )
 
 select
-    c.city_id,
-    h.indicator_id,
-    h.period,
-    h.value,
-    h.unit,
-    h.observed_value,
-    h.observation_unit,
-    h.registry_unit,
-    h.denominator,
-    h.denominator_value,
-    h.geo_id,
-    h.geo_level,
-    (h.geo_level = 'country' and not c.is_city_state) as is_proxy,
-    h.source_id,
-    h.payload_sha256,
-    h.is_approximate
-from harmonised as h
-inner join {{ ref('dim_city') }} as c
-    on (h.geo_level in ('city', 'metro') and h.geo_id = c.city_id)
-    or (h.geo_level = 'country' and h.geo_id = c.country_iso3)
-where h.value is not null
+    city_id,
+    indicator_id,
+    period,
+    value,
+    unit,
+    observed_value,
+    observation_unit,
+    registry_unit,
+    denominator,
+    denominator_value,
+    geo_id,
+    geo_level,
+    is_proxy,
+    source_id,
+    payload_sha256,
+    is_approximate
+from city_values
+where value is not null
 qualify row_number() over (
-    partition by c.city_id, h.indicator_id, h.period
-    order by (h.geo_level = 'country'), (h.geo_level = 'metro'), h.source_id
+    partition by city_id, indicator_id, period
+    order by (geo_level = 'country'), (geo_level = 'metro'), source_id
 ) = 1
