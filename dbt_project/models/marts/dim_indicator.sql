@@ -6,6 +6,7 @@ select
     pillar,
     case
         when denominator is null then unit
+        when denominator = 'population' then unit || ' per capita'
         else unit || ' per ' || denominator
     end as unit,
     direction,
