@@ -22,6 +22,8 @@ MARTS = [
     "scorecard_indicator",
     "scorecard_pillar",
     "scorecard_city",
+    "scorecard_contribution",
+    "scorecard_sensitivity",
 ]
 
 

@@ -1,11 +1,18 @@
--- The indicator registry (seed `indicators`) with each scored indicator's pillar and weight.
+-- The indicator registry (seed `indicators`): each scored indicator's pillar, weight and
+-- direction, and the unit its values are scored in (per denominator where the registry names one).
 select
     indicator_id,
     name,
     pillar,
-    unit,
+    case
+        when denominator is null then unit
+        when denominator = 'population' then unit || ' per capita'
+        else unit || ' per ' || denominator
+    end as unit,
     direction,
     cast(weight as double) as weight,
     source_id,
-    description
+    description,
+    unit as observation_unit,
+    denominator
 from {{ ref('indicators') }}

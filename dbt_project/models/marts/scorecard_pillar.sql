@@ -1,29 +1,17 @@
--- Per city, year and pillar: the weighted mean of the indicator scores present (weights
--- renormalised over them), its rank among the cities, and the share of indicators present.
-with pillar_size as (
-    select pillar, count(*) as indicators
-    from {{ ref('dim_indicator') }}
-    where pillar is not null
-    group by pillar
-),
-
-scores as (
-    select
-        city_id,
-        year,
-        pillar,
-        sum(normalised_score * weight) / nullif(sum(weight), 0) as score,
-        count(*) as indicators_present
-    from {{ ref('scorecard_indicator') }}
-    group by city_id, year, pillar
-)
-
+-- Per city, year and pillar: the pillar score (null with a reason when the city is not covered),
+-- its rank, coverage and year-on-year change. See int_aggregate_pillars.
 select
-    s.city_id,
-    s.year,
-    s.pillar,
-    s.score,
-    rank() over (partition by s.year, s.pillar order by s.score desc) as rank,
-    s.indicators_present / p.indicators as coverage
-from scores as s
-inner join pillar_size as p using (pillar)
+    city_id,
+    year,
+    pillar,
+    score,
+    rank,
+    coverage,
+    indicators_total,
+    indicators_observed,
+    indicators_scored,
+    indicators_imputed,
+    score_missing_reason,
+    score_change,
+    rank_change
+from {{ ref('int_aggregate_pillars') }}

@@ -1,0 +1,77 @@
+{#- The scorecard's method switches and the SQL the steps share. -#}
+
+{#- The value of var `name`, which must be one of `choices`; a typo fails the compile. -#}
+{% macro choice_var(name, choices) -%}
+    {%- set value = var(name) -%}
+    {%- if value not in choices -%}
+        {{ exceptions.raise_compiler_error(
+            "dbt var " ~ name ~ " = '" ~ value ~ "': expected one of " ~ (choices | join(', '))
+        ) }}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}
+
+{#-
+    Aggregate `score` with `weight` over the rows of a group, weights renormalised over the rows
+    present (the caller passes only rows with a score):
+      arithmetic: sum(w * s) / sum(w)
+      geometric:  exp(sum(w * ln(1 + s)) / sum(w)) - 1   (shifted by 1 so a 0 score is allowed;
+                  stays within 0-100 and punishes an unbalanced profile)
+    Scores are 0-100, so the result is too; the clamp only strips floating-point noise
+    (a mean of 100s computed as 100.00000000000001).
+-#}
+{% macro aggregate_scores(score, weight, method) -%}
+    {%- if method == 'geometric' -%}
+    {%- set value -%}
+        (exp(sum({{ weight }} * ln(1 + {{ score }})) / nullif(sum({{ weight }}), 0)) - 1)
+    {%- endset -%}
+    {%- else -%}
+    {%- set value -%}
+        (sum({{ weight }} * {{ score }}) / nullif(sum({{ weight }}), 0))
+    {%- endset -%}
+    {%- endif -%}
+    (case when {{ value }} > 100 then 100.0 when {{ value }} < 0 then 0.0 else {{ value }} end)
+{%- endmacro %}
+
+{#-
+    One term of the aggregate, for the additive decomposition of a score into contributions:
+    arithmetic w * s, geometric w * ln(1 + s).
+-#}
+{% macro aggregate_term(score, weight, method) -%}
+    {%- if method == 'geometric' -%}
+    ({{ weight }} * ln(1 + {{ score }}))
+    {%- else -%}
+    ({{ weight }} * {{ score }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Sample skewness and excess kurtosis (Excel's SKEW and KURT, as in the JRC COIN tool). -#}
+{% macro sample_skewness(x) -%}
+    {{ return(adapter.dispatch('sample_skewness')(x)) }}
+{%- endmacro %}
+{% macro default__sample_skewness(x) -%} skewness({{ x }}) {%- endmacro %}
+
+{% macro sample_kurtosis(x) -%}
+    {{ return(adapter.dispatch('sample_kurtosis')(x)) }}
+{%- endmacro %}
+{% macro default__sample_kurtosis(x) -%} kurtosis({{ x }}) {%- endmacro %}
+
+{#-
+    A deterministic pseudo-random number in (0, 1] from the md5 of the key parts: the same key
+    gives the same number on every run and machine (DuckDB's md5_number_upper: the top 64 bits).
+-#}
+{% macro hash_uniform(parts) -%}
+    {{ return(adapter.dispatch('hash_uniform')(parts)) }}
+{%- endmacro %}
+{% macro default__hash_uniform(parts) -%}
+    ((cast(md5_number_upper(concat_ws('|', {{ parts | join(', ') }})) as double) + 0.5)
+        / 18446744073709551616.0)
+{%- endmacro %}
+
+{#- The integers 1..n as a one-column relation `n`. -#}
+{% macro integers_to(n) -%}
+    {{ return(adapter.dispatch('integers_to')(n)) }}
+{%- endmacro %}
+{% macro default__integers_to(n) -%}
+    (select cast(generate_series as integer) as n from generate_series(1, {{ n }}))
+{%- endmacro %}

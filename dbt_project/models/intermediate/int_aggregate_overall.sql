@@ -1,0 +1,59 @@
+-- Steps 7 and 8 for the overall score: the pillar scores present aggregated with the pillar
+-- weights of seed `pillars`, renormalised over the pillars present, by var `aggregation`
+-- (as for pillars); the rank among the cities of the year, and the change since the previous
+-- year: score points, and places gained (previous rank - rank).
+{% set method = choice_var('aggregation', ['arithmetic', 'geometric']) %}
+with pillars as (
+    select p.*, w.weight
+    from {{ ref('int_aggregate_pillars') }} as p
+    inner join {{ ref('pillars') }} as w on w.pillar = p.pillar
+),
+
+weighted as (
+    select
+        year,
+        city_id,
+        {{ aggregate_scores('score', 'weight', method) }} as overall_score,
+        count(*) as pillars_scored
+    from pillars
+    where score is not null
+    group by year, city_id
+),
+
+city_years as (
+    select distinct year, city_id from pillars
+),
+
+ranked as (
+    select
+        cy.year,
+        cy.city_id,
+        w.overall_score,
+        cast(coalesce(w.pillars_scored, 0) as integer) as pillars_scored,
+        case
+            when w.overall_score is not null then rank() over (
+                partition by cy.year, w.overall_score is null order by w.overall_score desc
+            )
+        end as overall_rank
+    from city_years as cy
+    left join weighted as w on w.year = cy.year and w.city_id = cy.city_id
+),
+
+year_on_year as (
+    select
+        r.*,
+        r.overall_score - p.overall_score as overall_score_change,
+        p.overall_rank - r.overall_rank as overall_rank_change
+    from ranked as r
+    left join ranked as p on p.city_id = r.city_id and p.year = r.year - 1
+)
+
+select
+    year,
+    city_id,
+    overall_score,
+    cast(overall_rank as integer) as overall_rank,
+    pillars_scored,
+    overall_score_change,
+    cast(overall_rank_change as integer) as overall_rank_change
+from year_on_year

@@ -1,0 +1,60 @@
+-- Step 3, coverage: a city enters a pillar in a year only when at least `min_pillar_coverage` of
+-- the pillar's indicators in the registry have an observed value in their edition year
+-- (before imputation). Otherwise its pillar score will be null, for the reason given here.
+with selected as (
+    select * from {{ ref('int_select_edition_year') }}
+),
+
+pillar_size as (
+    select p.pillar, count(i.indicator_id) as indicators_total
+    from {{ ref('pillars') }} as p
+    left join {{ ref('dim_indicator') }} as i on i.pillar = p.pillar
+    group by p.pillar
+),
+
+city_years as (
+    select distinct year, city_id from selected
+),
+
+observed as (
+    select year, city_id, pillar, count(raw_value) as indicators_observed
+    from selected
+    group by year, city_id, pillar
+),
+
+coverage as (
+    select
+        cy.year,
+        cy.city_id,
+        p.pillar,
+        cast(p.indicators_total as integer) as indicators_total,
+        cast(coalesce(o.indicators_observed, 0) as integer) as indicators_observed,
+        case
+            when p.indicators_total > 0
+                then cast(coalesce(o.indicators_observed, 0) as double) / p.indicators_total
+        end as coverage
+    from city_years as cy
+    cross join pillar_size as p
+    left join observed as o
+        on o.year = cy.year and o.city_id = cy.city_id and o.pillar = p.pillar
+)
+
+select
+    year,
+    city_id,
+    pillar,
+    indicators_total,
+    indicators_observed,
+    coverage,
+    coalesce(coverage >= {{ var('min_pillar_coverage') }} and indicators_observed > 0, false)
+        as is_covered,
+    case
+        when indicators_total = 0 then 'no indicator in the registry for this pillar'
+        when indicators_observed = 0
+            then 'no data within max_data_age ({{ var("max_data_age") }} years)'
+        when coverage < {{ var('min_pillar_coverage') }}
+            then cast(indicators_observed as varchar) || ' of '
+                || cast(indicators_total as varchar)
+                || ' indicators observed, below min_pillar_coverage {{ var("min_pillar_coverage") }}'
+    end as not_covered_reason
+from coverage

@@ -1,0 +1,235 @@
+"""The scorecard methodology (docs/methodology.md) on the shipped snapshots, end to end.
+
+Three dbt invocations in all: one default `citydip refresh`, then, on copies of its working
+database, a re-run of the sensitivity models (same seed, same numbers) and a `dbt build` with
+the normalisation switched by a var.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.settings import DBT_PROJECT_DIR
+from tests.conftest import run_citydip
+
+TOLERANCE = 1e-9
+
+
+def refresh(root: Path) -> Path:
+    """`citydip refresh` into a fresh CITYDIP_HOME under root; the published warehouse."""
+    env = {"CITYDIP_HOME": str(root / "home"), "DAGSTER_HOME": str(root / "dagster")}
+    env["CITYDIP_DBT_VARS"] = "{}"
+    result = run_citydip("refresh", env=env)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return root / "home" / "citydip.duckdb"
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return refresh(tmp_path_factory.mktemp("method_default"))
+
+
+@pytest.fixture(scope="module")
+def pillar_weights() -> dict[str, float]:
+    with (DBT_PROJECT_DIR / "seeds" / "pillars.csv").open() as handle:
+        return {row["pillar"]: float(row["weight"]) for row in csv.DictReader(handle)}
+
+
+def test_contributions_sum_to_every_pillar_score(published):
+    rows = query(
+        published,
+        """
+        select p.city_id, p.year, p.pillar, p.score, sum(c.contribution_to_pillar), count(c.city_id)
+        from scorecard_pillar as p
+        left join scorecard_contribution as c using (city_id, year, pillar)
+        where p.score is not null
+        group by all
+        """,
+    )
+    assert len(rows) > 9 * 2  # at least two scored pillars per city
+    for city, year, pillar, score, total, indicators in rows:
+        assert indicators > 0, (city, year, pillar)
+        assert abs(total - score) < TOLERANCE, (city, year, pillar, score, total)
+
+
+def test_contributions_sum_to_every_overall_score(published):
+    rows = query(
+        published,
+        """
+        select s.city_id, s.year, s.overall_score, sum(c.contribution_to_overall)
+        from scorecard_city as s
+        join scorecard_contribution as c using (city_id, year)
+        group by all
+        """,
+    )
+    assert rows
+    for city, year, overall, total in rows:
+        assert abs(total - overall) < TOLERANCE, (city, year, overall, total)
+
+
+def test_overall_is_the_weighted_mean_of_the_pillar_scores(published, pillar_weights):
+    pillars = query(
+        published,
+        "select city_id, year, pillar, score from scorecard_pillar where score is not null",
+    )
+    by_city: dict[tuple, list[tuple[str, float]]] = {}
+    for city, year, pillar, score in pillars:
+        by_city.setdefault((city, year), []).append((pillar, score))
+    overall = dict(
+        ((city, year), score)
+        for city, year, score in query(
+            published, "select city_id, year, overall_score from scorecard_city"
+        )
+    )
+    assert set(by_city) == {key for key, score in overall.items() if score is not None}
+    for key, scores in by_city.items():
+        weights = sum(pillar_weights[p] for p, _ in scores)
+        expected = sum(pillar_weights[p] * s for p, s in scores) / weights
+        assert abs(overall[key] - expected) < TOLERANCE, (key, scores, overall[key])
+
+
+def test_default_normalisation_is_min_max_of_the_treated_value(published):
+    rows = query(
+        published,
+        """
+        select s.year, s.indicator_id, s.treated_value, s.normalised_score, i.direction
+        from scorecard_indicator as s join dim_indicator as i using (indicator_id)
+        where s.treated_value is not null
+        """,
+    )
+    groups: dict[tuple, list[tuple]] = {}
+    for year, indicator, value, score, direction in rows:
+        groups.setdefault((year, indicator), []).append((value, score, direction))
+    for key, values in groups.items():
+        lo = min(v for v, _, _ in values)
+        hi = max(v for v, _, _ in values)
+        for value, score, direction in values:
+            if hi == lo:
+                expected = 50.0
+            elif direction == "lower":
+                expected = 100 * (hi - value) / (hi - lo)
+            else:
+                expected = 100 * (value - lo) / (hi - lo)
+            assert abs(score - expected) < TOLERANCE, (key, value, score, expected)
+
+
+def test_every_city_has_a_latest_rank_and_a_rank_interval(published):
+    rows = query(
+        published,
+        """
+        select city_id, overall_rank, rank_p05, rank_median, rank_p95
+        from scorecard_city where year = (select max(year) from scorecard_city)
+        """,
+    )
+    assert len(rows) == 9
+    assert sorted(rank for _, rank, *_ in rows) == list(range(1, 10))
+    for city, _, p05, median, p95 in rows:
+        assert 1 <= p05 <= median <= p95 <= 9, city
+    draws = query(published, "select distinct draws from scorecard_sensitivity")
+    assert draws == [(500,)]
+    # the weights really move: some rank is not the same in every draw
+    assert any(p05 < p95 for *_, p05, _, p95 in rows)
+
+
+def test_a_pillar_without_a_score_is_null_with_a_reason(published):
+    rows = query(published, "select pillar, score, score_missing_reason from scorecard_pillar")
+    assert {pillar for pillar, _, _ in rows} == {
+        "economy_business",
+        "education_research",
+        "tourism_connectivity",
+        "culture_diplomacy",
+    }
+    assert all(reason for _, score, reason in rows if score is None)
+    assert not any(reason for _, score, reason in rows if score is not None)
+    [(culture_indicators,)] = query(
+        published, "select count(*) from dim_indicator where pillar = 'culture_diplomacy'"
+    )
+    if culture_indicators == 0:  # no culture source yet: the pillar is empty, not an error
+        culture = {(s, r) for p, s, r in rows if p == "culture_diplomacy"}
+        assert culture == {(None, "no indicator in the registry for this pillar")}
+
+
+def run_dbt(args: list[str], build_db: Path, scratch: Path) -> None:
+    """dbt with the project's profile against `build_db`; target and logs kept in `scratch`."""
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            *args,
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(scratch / "target"),
+            "--log-path",
+            str(scratch / "logs"),
+        ],
+        env={**os.environ, "CITYDIP_BUILD_DB": str(build_db)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-5000:]
+
+
+def copy_of_build_db(published: Path, tmp_path: Path) -> Path:
+    """A copy of the working database the refresh built (raw tables loaded, marts built)."""
+    copy = tmp_path / "build.duckdb"
+    shutil.copy(published.parent / "build" / "citydip_build.duckdb", copy)
+    return copy
+
+
+def test_sensitivity_is_reproducible_with_the_same_seed(published, tmp_path):
+    build_db = copy_of_build_db(published, tmp_path)
+    run_dbt(
+        ["run", "--select", "int_sensitivity_draws", "scorecard_sensitivity"], build_db, tmp_path
+    )
+    sql = "select * from scorecard_sensitivity order by year, city_id"
+    assert query(build_db, sql) == query(published, sql)
+
+
+def test_citydip_dbt_vars_are_passed_to_dbt(monkeypatch):
+    from pipelines.dbt_models import dbt_vars
+
+    monkeypatch.setenv("CITYDIP_DBT_VARS", '{"normalisation": "z_score"}')
+    assert dbt_vars() == {"normalisation": "z_score"}
+
+
+def test_z_score_normalisation_rebuilds_a_valid_scorecard(published, tmp_path):
+    build_db = copy_of_build_db(published, tmp_path)
+    # `dbt build` runs every model, unit test and data test; a failing test fails the build
+    run_dbt(["build", "--vars", json.dumps({"normalisation": "z_score"})], build_db, tmp_path)
+    latest = "(select max(year) from scorecard_city)"
+    cities = query(build_db, f"select count(*) from scorecard_city where year = {latest}")
+    assert cities == [(9,)]
+    [(lo, hi)] = query(
+        build_db, "select min(normalised_score), max(normalised_score) from scorecard_indicator"
+    )
+    # 50 + 50 z / 3 reaches 0 or 100 only beyond 3 sd, impossible with nine cities: not min-max
+    assert 0 < lo < 50 < hi < 100
+    [(worst_gap,)] = query(
+        build_db,
+        """
+        select max(abs(p.score - c.total)) from scorecard_pillar as p
+        join (select city_id, year, pillar, sum(contribution_to_pillar) as total
+              from scorecard_contribution group by all) as c using (city_id, year, pillar)
+        """,
+    )
+    assert worst_gap < TOLERANCE
+    assert query(build_db, "select count(*) from scorecard_city") == query(
+        published, "select count(*) from scorecard_city"
+    )
