@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pipelines.commands import refresh
+from pipelines.commands import refresh, status
 
-COMMANDS = [refresh]
+COMMANDS = [refresh, status]
 
 
 def build_parser() -> argparse.ArgumentParser:

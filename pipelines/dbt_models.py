@@ -2,7 +2,7 @@
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import dagster as dg
@@ -20,6 +20,10 @@ class CitydipTranslator(DagsterDbtTranslator):
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         folders = dbt_resource_props.get("fqn", [])[1:-1]
         return "staging" if folders and folders[0] in ("staging", "intermediate") else "scorecard"
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> Sequence[str] | None:
+        """Owners from the model's dbt `meta`, else the citydip team like every other asset."""
+        return super().get_owners(dbt_resource_props) or ["team:citydip"]
 
 
 def dbt_vars() -> dict:
