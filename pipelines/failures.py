@@ -45,18 +45,42 @@ def _step_error(event: dg.DagsterEvent) -> str:
     return _first_line(error.message) or error.cls_name
 
 
+def _assets_of_steps(instance: dg.DagsterInstance, run, step_keys: set[str]) -> list[str]:
+    """The assets (or checked assets) the given steps of the run were to produce."""
+    if run is None or not step_keys or not run.execution_plan_snapshot_id:
+        return []
+    plan = instance.get_execution_plan_snapshot(run.execution_plan_snapshot_id)
+    assets = []
+    for step in plan.steps:
+        if step.key not in step_keys:
+            continue
+        for output in step.outputs:
+            props = output.properties
+            key = props and (
+                props.asset_key or (props.asset_check_key and props.asset_check_key.asset_key)
+            )
+            if key:
+                assets.append(key.to_user_string())
+    return assets
+
+
 def describe_failure(instance: dg.DagsterInstance, run_id: str) -> Failure:
-    """Read the failed run's events: assets that failed to materialise, failed checks, first error."""
+    """Read the failed run's events: the assets that failed (their checks or their steps) and
+    were not materialised, the first error (a failed check's description or a step's exception)."""
     run = instance.get_run_by_id(run_id)
     records = instance.all_logs(run_id)
     assets: list[str] = []
+    materialized: set[str] = set()
+    failed_steps: set[str] = set()
     errors: list[str] = []
     failed_at = None
     for entry in records:
         event = entry.dagster_event
         if event is None:
             continue
-        if event.event_type == DagsterEventType.ASSET_FAILED_TO_MATERIALIZE and event.asset_key:
+        if event.event_type == DagsterEventType.ASSET_MATERIALIZATION and event.asset_key:
+            materialized.add(event.asset_key.to_user_string())
+        elif event.event_type == DagsterEventType.ASSET_FAILED_TO_MATERIALIZE and event.asset_key:
             assets.append(event.asset_key.to_user_string())
         elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.asset_check_evaluation_data
@@ -67,11 +91,13 @@ def describe_failure(instance: dg.DagsterInstance, run_id: str) -> Failure:
                     f"{_first_line(evaluation.description or '') or 'no description'}"
                 )
         elif event.event_type == DagsterEventType.STEP_FAILURE:
+            failed_steps.add(event.step_key)
             errors.append(f"step {event.step_key}: {_step_error(event)}")
         elif event.event_type == DagsterEventType.RUN_FAILURE:
             failed_at = datetime.fromtimestamp(entry.timestamp, UTC)
             if not errors and event.event_specific_data and event.event_specific_data.error:
                 errors.append(_first_line(event.event_specific_data.error.message))
+    assets += [a for a in _assets_of_steps(instance, run, failed_steps) if a not in materialized]
     if failed_at is None:
         failed_at = datetime.fromtimestamp(records[-1].timestamp if records else 0, UTC)
     return Failure(

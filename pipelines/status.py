@@ -17,7 +17,6 @@ from pipelines.source_assets import observations_key, payload_key
 from sources import SOURCES
 
 SCHEMA_CHECK = "schema_valid"
-BUILD_GROUPS = ("scorecard", "publish")  # marts, the published warehouse, the cards
 
 
 @dataclass(frozen=True)
@@ -70,6 +69,11 @@ def _rows(entry) -> int | None:
         if key in materialization.metadata:
             return int(materialization.metadata[key].value)
     return None
+
+
+def _is_built_output(group: str | None, key: dg.AssetKey) -> bool:
+    """Marts (dbt puts them at a one-part key) and everything published (warehouse, cards)."""
+    return group == "publish" or (group == "scorecard" and len(key.path) == 1)
 
 
 def _published_rows(metadata, key: dg.AssetKey) -> int | None:
@@ -133,7 +137,7 @@ def collect_status(
     marts = []
     for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
         node = graph.get(key)
-        if node.group_name not in BUILD_GROUPS or key.path[0] == "seeds":
+        if not _is_built_output(node.group_name, key):
             continue
         built = instance.get_latest_materialization_event(key)
         marts.append(

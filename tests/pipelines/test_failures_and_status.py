@@ -11,7 +11,7 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from pipelines.definitions import defs
-from pipelines.failures import failure_recorder, recorded_failure
+from pipelines.failures import describe_failure, failure_recorder, recorded_failure
 from pipelines.source_assets import build_source_assets, payload_key
 from pipelines.status import collect_status
 from sources import SOURCES
@@ -104,7 +104,7 @@ def test_marts_show_their_last_build(refreshed_instance):
     marts = {m.asset: m for m in collect_status(defs, refreshed_instance).marts}
     assert {"scorecard_city", "fct_observation", "published_warehouse"} <= set(marts)
     assert all(m.last_build is not None for m in marts.values())
-    assert not any(name.startswith(("seeds/", "staging/", "raw/")) for name in marts)
+    assert not any("/" in name for name in marts)  # no seeds, staging or intermediate models
 
 
 def test_citydip_status_reads_the_persistent_instance(citydip_home, tmp_path):
@@ -131,3 +131,21 @@ def test_citydip_status_exits_non_zero_when_a_source_was_never_fetched(citydip_h
     result = run_citydip("status", "--format", "json", env=env)
     assert result.returncode == 3
     assert all(s["overdue"] for s in json.loads(result.stdout)["sources"])
+
+
+def test_a_failed_step_names_its_asset_and_the_exception(citydip_home, tmp_path):
+    """Loading observations with no landed payload fails the step: the asset and error are named."""
+    instance = dg.DagsterInstance.ephemeral()
+    *_, observations = build_source_assets(SOURCES["worldbank"])
+    result = dg.materialize(
+        [observations],
+        instance=instance,
+        resources={"duckdb": DuckDBResource(database=str(tmp_path / "build.duckdb"))},
+        raise_on_error=False,
+    )
+    assert not result.success
+
+    failure = describe_failure(instance, result.run_id)
+
+    assert failure.assets == ("raw/worldbank_observations",)
+    assert "FileNotFoundError" in failure.error and "no payload of 'worldbank'" in failure.error
