@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import dagster as dg
 import yaml
+from dagster._utils.concurrency import ConcurrencySlotStatus
 
 from pipelines.definitions import defs
 from pipelines.instance import DEFAULT_DAGSTER_YAML
@@ -50,3 +54,48 @@ def test_refresh_refuses_while_a_run_holds_the_warehouse(citydip_home, tmp_path)
     assert "refused" in result.stderr and run.run_id in result.stderr
     assert not (citydip_home / "raw").exists()  # nothing was fetched
     assert len(instance.get_runs()) == 1  # and no run was started
+
+
+def test_a_writer_waits_for_the_pool_slot_held_by_another_run(citydip_home, tmp_path):
+    """With the instance's config, a second writer is queued on the pool, not interleaved."""
+    from dagster_duckdb import DuckDBResource
+
+    from pipelines.instance import get_instance
+    from pipelines.source_assets import build_source_assets
+    from sources import SOURCES
+
+    instance = get_instance()
+    payload, _, observations = build_source_assets(SOURCES["curated"])
+    resources = {"duckdb": DuckDBResource(database=str(tmp_path / "build.duckdb"))}
+    dg.materialize([payload], instance=instance, resources=resources)
+    storage = instance.event_log_storage
+    storage.initialize_concurrency_limit_to_default(WAREHOUSE_POOL)
+    claim = storage.claim_concurrency_slot(WAREHOUSE_POOL, "another-run", "its-writer-step")
+    assert claim.slot_status == ConcurrencySlotStatus.CLAIMED
+
+    results = []
+    writer = threading.Thread(
+        target=lambda: results.append(
+            dg.materialize([observations], instance=instance, resources=resources)
+        )
+    )
+    writer.start()
+    try:
+        assert wait_for_blocked_step(instance), "the writer never reported waiting for the pool"
+        assert instance.get_latest_materialization_event(observations.key) is None
+    finally:
+        storage.free_concurrency_slots_for_run("another-run")
+        writer.join(timeout=300)
+    assert results and results[0].success
+    assert instance.get_latest_materialization_event(observations.key) is not None
+
+
+def wait_for_blocked_step(instance: dg.DagsterInstance, attempts: int = 600) -> bool:
+    """Poll the event log until a step reports it is blocked by the warehouse pool."""
+    for _ in range(attempts):
+        for run in instance.get_runs():
+            for entry in instance.all_logs(run.run_id):
+                if f"blocked by limit for pool {WAREHOUSE_POOL}" in (entry.message or ""):
+                    return True
+        time.sleep(0.5)
+    return False
