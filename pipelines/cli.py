@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pipelines.commands import refresh, sources
+from pipelines.commands import refresh, sources, status
 
-COMMANDS = [refresh, sources]
+COMMANDS = [refresh, sources, status]
 
 
 def build_parser() -> argparse.ArgumentParser:

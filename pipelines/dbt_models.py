@@ -2,7 +2,7 @@
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import dagster as dg
@@ -15,11 +15,19 @@ DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 
 class CitydipTranslator(DagsterDbtTranslator):
-    """Staging and intermediate models read as `staging`, marts and seeds as `scorecard`."""
+    """Staging models read as `staging`; seeds, intermediate models and marts as `scorecard`.
+
+    Intermediate models read marts (fct_observation, dim_*), so grouping them with staging
+    would draw a back-edge scorecard -> staging in the UI; the groups must flow one way.
+    """
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         folders = dbt_resource_props.get("fqn", [])[1:-1]
-        return "staging" if folders and folders[0] in ("staging", "intermediate") else "scorecard"
+        return "staging" if folders and folders[0] == "staging" else "scorecard"
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> Sequence[str] | None:
+        """Owners from the model's dbt `meta`, else the citydip team like every other asset."""
+        return super().get_owners(dbt_resource_props) or ["team:citydip"]
 
 
 def dbt_vars() -> dict:

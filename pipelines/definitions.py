@@ -9,8 +9,11 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
+from pipelines.automation import AUTOMATION_SENSOR, automate_downstream
 from pipelines.dbt_models import DBT_PROJECT, citydip_dbt_models
+from pipelines.failures import failure_recorder
 from pipelines.publish import published_warehouse
+from pipelines.schedules import source_schedule
 from pipelines.settings import load_settings
 from pipelines.source_assets import build_source_assets
 from sources import SOURCES
@@ -29,9 +32,11 @@ def build_definitions() -> dg.Definitions:
         description="Fetch every source, validate, load, build the scorecard with dbt, publish.",
     )
     return dg.Definitions(
-        assets=[*source_assets, citydip_dbt_models, published_warehouse],
+        assets=automate_downstream([*source_assets, citydip_dbt_models, published_warehouse]),
         asset_checks=checks,
         jobs=[refresh],
+        schedules=[source_schedule(source) for source in SOURCES.values()],
+        sensors=[AUTOMATION_SENSOR, failure_recorder],
         resources={
             "duckdb": DuckDBResource(database=str(settings.build_db)),
             "dbt": DbtCliResource(

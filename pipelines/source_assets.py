@@ -7,7 +7,9 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
+from pipelines.freshness import freshness_policy
 from pipelines.landing import land, load_landed
+from pipelines.lineage import column_schema
 from pipelines.settings import load_settings
 from sources.errors import SourceError
 from sources.http import make_session
@@ -36,6 +38,7 @@ def build_source_assets(source: Source) -> list:
         description=f"{source.title}: the raw payload, landed content-addressed under "
         f"raw/{source.id}/ before anything parses it. {source.description}",
         retry_policy=FETCH_RETRY,
+        freshness_policy=freshness_policy(source.cadence),
         metadata={
             "publisher": source.publisher,
             "licence": source.licence,
@@ -98,6 +101,12 @@ def build_source_assets(source: Source) -> list:
         kinds={"duckdb", "pandera"},
         owners=["team:citydip"],
         pool=WAREHOUSE_POOL,
+        freshness_policy=freshness_policy(source.cadence),
+        metadata={
+            "dagster/column_schema": column_schema(source.schema),
+            "dagster/table_name": f"raw.{source.id}_observations",
+            "cadence": source.cadence.label,
+        },
         description=f"Validated observations of {source.title} in the tidy observation "
         f"contract, replaced in one transaction in the working database.",
     )

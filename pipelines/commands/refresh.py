@@ -8,6 +8,7 @@ import os
 from rich.console import Console
 from rich.table import Table
 
+from pipelines.active_runs import refuse_if_busy
 from pipelines.instance import get_instance
 from pipelines.lock import RefreshInProgress, refresh_lock
 from pipelines.reader import WarehouseMissing, open_published
@@ -48,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     try:
         with refresh_lock(settings.build_dir):
+            refuse_if_busy(get_instance())
             failures = execute(args.select, console)
     except RefreshInProgress as exc:
         errors.print(f"[red]citydip refresh refused:[/] {exc}")

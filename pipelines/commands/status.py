@@ -1,0 +1,101 @@
+"""`citydip status`: freshness of every source against its cadence, checks, mart builds, failures."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict
+from datetime import datetime
+
+from rich.console import Console
+from rich.table import Table
+
+EXIT_OVERDUE = 3
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "status",
+        help="freshness per source, last checks, mart builds, last failure",
+        description="Read the Dagster instance (DAGSTER_HOME): per source the last fetch and its "
+        "age against the source's cadence (overdue flagged), the last schema check; per mart "
+        "the last build; the last failure with its message. Exits 3 when a source is overdue "
+        "or the last check failed, for monitoring.",
+    )
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pipelines.definitions import defs
+    from pipelines.instance import get_instance
+    from pipelines.status import collect_status
+
+    status = collect_status(defs, get_instance())
+    if args.format == "json":
+        print(json.dumps(to_json(status), indent=2))
+    else:
+        print_tables(Console(), status)
+    unhealthy = any(s.overdue or (s.check and not s.check.passed) for s in status.sources)
+    return EXIT_OVERDUE if unhealthy else 0
+
+
+def _iso(value):
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def to_json(status) -> dict:
+    def clean(obj):
+        if isinstance(obj, dict):
+            return {k: clean(v) for k, v in obj.items()}
+        if isinstance(obj, list | tuple):
+            return [clean(v) for v in obj]
+        return _iso(obj)
+
+    return clean(asdict(status))
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "never"
+
+
+def print_tables(console: Console, status) -> None:
+    sources = Table(title=f"sources — {_when(status.now)}")
+    for column in ("source", "cadence", "last fetch", "age", "fresh", "rows", "schema check"):
+        sources.add_column(column)
+    for s in status.sources:
+        age = f"{s.age_days:g}d" if s.age_days is not None else "—"
+        fresh = (
+            f"[red]OVERDUE[/] >{s.overdue_after_days:g}d"
+            if s.overdue
+            else f"[green]ok[/] ≤{s.overdue_after_days:g}d"
+        )
+        if s.check is None:
+            check = "not run"
+        elif s.check.passed:
+            check = f"[green]passed[/] {_when(s.check.at)}"
+        else:
+            check = f"[red]FAILED[/] {_when(s.check.at)}: {s.check.description}"
+        rows = "—" if s.rows is None else str(s.rows)
+        sources.add_row(s.source, s.cadence, _when(s.last_fetch), age, fresh, rows, check)
+    console.print(sources)
+
+    marts = Table(title="marts and published outputs")
+    for column in ("asset", "group", "last build", "rows"):
+        marts.add_column(column)
+    for m in status.marts:
+        rows = "—" if m.rows is None else str(m.rows)
+        marts.add_row(m.asset, m.group, _when(m.last_build), rows)
+    console.print(marts)
+
+    for run in status.running:
+        console.print(f"[yellow]running:[/] {run}")
+    failure = status.last_failure
+    if failure is None:
+        console.print("last failure: none recorded")
+    else:
+        assets = ", ".join(failure.assets) or "no asset"
+        console.print(
+            f"[red]last failure[/] {_when(failure.failed_at)} in run {failure.run_id} "
+            f"({failure.job}) on {assets}: {failure.error}"
+        )

@@ -1,0 +1,101 @@
+"""One writer at a time: every writer of the working database shares a pool of one, and
+`citydip refresh` refuses while any Dagster run (UI, schedule, sensor) is in progress."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import dagster as dg
+import yaml
+from dagster._utils.concurrency import ConcurrencySlotStatus
+
+from pipelines.definitions import defs
+from pipelines.instance import DEFAULT_DAGSTER_YAML
+from pipelines.source_assets import WAREHOUSE_POOL
+from tests.conftest import run_citydip
+
+
+def test_every_writer_of_the_working_database_is_in_the_warehouse_pool():
+    graph = defs.resolve_asset_graph()
+    writers = {
+        key
+        for key in graph.get_all_asset_keys()
+        if key.path[0] != "payloads"  # fetches only land files under raw/
+    }
+    for key in writers:
+        assets_def = graph.assets_def_for_key(key)
+        pools = {assets_def.get_op_def_for_asset_key(key).pool}
+        assert pools == {WAREHOUSE_POOL}, key
+
+
+def test_the_instance_allows_one_slot_and_one_run():
+    config = yaml.safe_load(DEFAULT_DAGSTER_YAML)
+    assert config["concurrency"]["pools"]["default_limit"] == 1
+    assert config["concurrency"]["runs"]["max_concurrent_runs"] == 1
+
+
+def test_refresh_refuses_while_a_run_holds_the_warehouse(citydip_home, tmp_path):
+    from pipelines.instance import get_instance
+
+    instance = get_instance()
+    run = instance.add_run(
+        dg.DagsterRun(
+            job_name="__ASSET_JOB",
+            run_id="launched-from-the-ui",
+            status=dg.DagsterRunStatus.STARTED,
+        )
+    )
+    env = {"CITYDIP_HOME": str(citydip_home), "DAGSTER_HOME": str(tmp_path / "dagster")}
+
+    result = run_citydip("refresh", env=env)
+
+    assert result.returncode == 75
+    assert "refused" in result.stderr and run.run_id in result.stderr
+    assert not (citydip_home / "raw").exists()  # nothing was fetched
+    assert len(instance.get_runs()) == 1  # and no run was started
+
+
+def test_a_writer_waits_for_the_pool_slot_held_by_another_run(citydip_home, tmp_path):
+    """With the instance's config, a second writer is queued on the pool, not interleaved."""
+    from dagster_duckdb import DuckDBResource
+
+    from pipelines.instance import get_instance
+    from pipelines.source_assets import build_source_assets
+    from sources import SOURCES
+
+    instance = get_instance()
+    payload, _, observations = build_source_assets(SOURCES["curated"])
+    resources = {"duckdb": DuckDBResource(database=str(tmp_path / "build.duckdb"))}
+    dg.materialize([payload], instance=instance, resources=resources)
+    storage = instance.event_log_storage
+    storage.initialize_concurrency_limit_to_default(WAREHOUSE_POOL)
+    claim = storage.claim_concurrency_slot(WAREHOUSE_POOL, "another-run", "its-writer-step")
+    assert claim.slot_status == ConcurrencySlotStatus.CLAIMED
+
+    results = []
+    writer = threading.Thread(
+        target=lambda: results.append(
+            dg.materialize([observations], instance=instance, resources=resources)
+        )
+    )
+    writer.start()
+    try:
+        assert wait_for_blocked_step(instance), "the writer never reported waiting for the pool"
+        assert instance.get_latest_materialization_event(observations.key) is None
+    finally:
+        storage.free_concurrency_slots_for_run("another-run")
+        writer.join(timeout=300)
+    assert results and results[0].success
+    assert instance.get_latest_materialization_event(observations.key) is not None
+
+
+def wait_for_blocked_step(instance: dg.DagsterInstance, attempts: int = 600) -> bool:
+    """Poll the event log until a step reports it is blocked by the warehouse pool."""
+    for _ in range(attempts):
+        for run in instance.get_runs():
+            for entry in instance.all_logs(run.run_id):
+                if f"blocked by limit for pool {WAREHOUSE_POOL}" in (entry.message or ""):
+                    return True
+        time.sleep(0.5)
+    return False
