@@ -1,8 +1,17 @@
 """citydip's sources: one module per provider; SOURCES is the catalogue the pipeline wires."""
 
-from sources import curated, worldbank
+from sources import comtrade, curated, openalex, wikidata, worldbank
 from sources.source import Source
 
-SOURCES: dict[str, Source] = {source.id: source for source in (worldbank.SOURCE, curated.SOURCE)}
+SOURCES: dict[str, Source] = {
+    source.id: source
+    for source in (
+        worldbank.SOURCE,
+        curated.SOURCE,
+        comtrade.SOURCE,
+        openalex.SOURCE,
+        wikidata.SOURCE,
+    )
+}
 
 __all__ = ["SOURCES", "Source"]

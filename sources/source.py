@@ -13,6 +13,7 @@ import pandera.errors
 import pandera.pandas as pa
 import requests
 
+from sources.conditional import ConditionalCache
 from sources.errors import SourceError
 from sources.http import Client, base_url
 from sources.payload import Part, Payload
@@ -53,13 +54,25 @@ class Source:
     max_pages: int = 50
     description: str = ""
     snapshot_dir: Path = field(default=SNAPSHOT_ROOT)
+    secrets: Callable[[], tuple[str, ...]] = lambda: ()  # values to scrub from every message
 
     @property
     def base_url(self) -> str:
         return base_url(self.id, self.default_base_url)
 
-    def fetch_live(self, session: requests.Session) -> Payload:
-        client = Client(self.id, session, max_pages=self.max_pages)
+    @property
+    def has_snapshot(self) -> bool:
+        """False for a live-only source: no real offline payload could be shipped (see its README)."""
+        manifest = self.snapshot_dir / self.id / "manifest.json"
+        return manifest.exists() and bool(json.loads(manifest.read_text()).get("parts"))
+
+    def fetch_live(
+        self, session: requests.Session, cache: ConditionalCache | None = None
+    ) -> Payload:
+        """Fetch through the shared session; with `cache`, requests are conditional (ETag/304)."""
+        client = Client(
+            self.id, session, max_pages=self.max_pages, secrets=self.secrets(), cache=cache
+        )
         parts = self.fetch(client, self.base_url)
         if not parts:
             raise SourceError(self.id, self.base_url, "the provider returned no responses")
@@ -69,6 +82,8 @@ class Source:
         """The payload shipped in the repo, in the provider's own format."""
         folder = self.snapshot_dir / self.id
         manifest = json.loads((folder / "manifest.json").read_text())
+        if not manifest.get("parts"):
+            raise SourceError(self.id, str(folder), "ships no snapshot (live only)", "parts")
         parts = tuple(
             Part(
                 url=p["url"],

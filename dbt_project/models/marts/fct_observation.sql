@@ -1,5 +1,11 @@
 -- Every validated observation from every source, in the tidy observation contract.
-{% set staged = ['stg_worldbank__observations', 'stg_curated__observations'] %}
+{% set staged = [
+    'stg_worldbank__observations',
+    'stg_curated__observations',
+    'stg_comtrade__observations',
+    'stg_openalex__observations',
+    'stg_wikidata__observations',
+] %}
 {% for model in staged %}
 select * from {{ ref(model) }}
 {% if not loop.last %}union all by name{% endif %}
