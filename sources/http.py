@@ -115,7 +115,13 @@ class Client:
         except requests.Timeout as exc:
             raise SourceError(self.source_id, shown, f"timed out: {type(exc).__name__}") from None
         except requests.ConnectionError as exc:
-            reason = "retries exhausted" if "Max retries" in str(exc) else "connection failed"
+            text = str(exc)
+            if "timed out" in text.lower():  # urllib3 wraps a read timeout as a retry error
+                reason = "timed out, retries exhausted"
+            elif "Max retries" in text:
+                reason = "retries exhausted"
+            else:
+                reason = "connection failed"
             raise SourceError(self.source_id, shown, f"{reason}: {type(exc).__name__}") from None
         except requests.RequestException as exc:
             raise SourceError(

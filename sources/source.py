@@ -16,6 +16,7 @@ import requests
 from sources.conditional import ConditionalCache
 from sources.errors import SourceError
 from sources.http import Client, base_url
+from sources.observation import FRAME_CHECK_FIELDS
 from sources.payload import Part, Payload
 
 SNAPSHOT_ROOT = Path(__file__).parent / "snapshots"
@@ -108,16 +109,30 @@ class Source:
         try:
             return self.schema.validate(frame, lazy=True)
         except pandera.errors.SchemaErrors as exc:
-            cases = exc.failure_cases
-            first = cases.iloc[0]
-            fields = sorted({str(c) for c in cases["column"].dropna().unique()} - {"None"})
-            examples = "; ".join(
-                f"{row.column or 'table'}: {row.check} (got {row.failure_case!r})"
-                for row in cases.head(5).itertuples()
-            )
-            raise SourceError(
-                self.id,
-                url,
-                f"{len(cases)} schema failure(s): {examples}",
-                field=", ".join(fields) if fields else str(first["check"]),
-            ) from None
+            raise SourceError(self.id, url, *_describe(exc.failure_cases, frame)) from None
+
+
+def _describe(cases: pd.DataFrame, frame: pd.DataFrame) -> tuple[str, str]:
+    """(problem, field) for pandera failure cases: a row-level check (negative value, duplicate
+    key, unit) is reported once with the observation keys of the failing rows and its field."""
+    problems, fields = [], []
+    for check, group in cases.groupby("check", sort=False):
+        check = str(check)
+        field = FRAME_CHECK_FIELDS.get(check)
+        if field is None:  # a column check: the column is the field
+            columns = sorted({str(c) for c in group["column"].dropna()} - {"None"})
+            field = ", ".join(columns) or check
+            got = ", ".join(repr(v) for v in group["failure_case"].head(3))
+            problems.append(f"{field}: {check} (got {got})")
+        else:
+            rows = sorted({int(i) for i in group["index"].dropna() if int(i) in frame.index})
+            keys = [
+                "/".join(str(frame.at[i, c]) for c in ("indicator_id", "geo_id", "period"))
+                + f"={frame.at[i, 'value']}"
+                for i in rows[:3]
+            ]
+            problems.append(f"{check} ({len(rows)} row(s), e.g. {', '.join(keys) or 'table'})")
+        fields += field.split(", ")
+    return f"{len(problems)} schema failure(s): {'; '.join(problems)}", ", ".join(
+        dict.fromkeys(fields)
+    )
