@@ -134,7 +134,7 @@ class Client:
             if unchanged is not None:
                 return unchanged
         if response.status_code >= 400 or response.status_code == 304:
-            snippet = body[:200].decode("utf-8", "replace").strip()
+            snippet = " ".join(body[:300].decode("utf-8", "replace").split())[:200]
             raise SourceError(
                 self.source_id, shown, f"HTTP {response.status_code}: {self._scrub(snippet)}"
             )
