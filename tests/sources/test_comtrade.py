@@ -67,7 +67,9 @@ def server(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> HTTPServe
 
 
 def load() -> object:
-    return comtrade.SOURCE.observations(comtrade.SOURCE.fetch_live(make_session(retries=1)))
+    return comtrade.SOURCE.observations(
+        comtrade.SOURCE.fetch_live(make_session(retries=1, backoff=0))
+    )
 
 
 def test_snapshot_holds_the_summed_extract():
@@ -118,7 +120,7 @@ def test_subscription_key_goes_only_in_the_header(
     server.expect_request(
         SUBSCRIPTION, headers={"Ocp-Apim-Subscription-Key": "k3y-do-not-leak"}
     ).respond_with_json(body(record()))
-    payload = comtrade.SOURCE.fetch_live(make_session(retries=0))
+    payload = comtrade.SOURCE.fetch_live(make_session(retries=0, backoff=0))
     assert comtrade.SOURCE.observations(payload).value.tolist() == [1.5e9]
     request, _ = server.log[0]
     assert "k3y" not in request.url

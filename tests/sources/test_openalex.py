@@ -41,7 +41,7 @@ def server(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> HTTPServe
 
 
 def load(source=openalex.SOURCE):
-    return source.observations(source.fetch_live(make_session(retries=1)))
+    return source.observations(source.fetch_live(make_session(retries=1, backoff=0)))
 
 
 def test_snapshot_sums_the_dump_per_city():
@@ -81,7 +81,7 @@ def test_paging_stops_at_the_page_bound(server: HTTPServer):
     )
     bounded = dataclasses.replace(openalex.SOURCE, max_pages=3)
     with pytest.raises(SourceError, match="more than 3 pages") as raised:
-        bounded.fetch_live(make_session(retries=0))
+        bounded.fetch_live(make_session(retries=0, backoff=0))
     assert_names(raised.value, "openalex", server.url_for(PATH), "pages")
     assert len(server.log) == 3
 

@@ -73,7 +73,9 @@ def serve(server: HTTPServer, **overrides: dict | str) -> None:
 
 
 def load():
-    return wikidata.SOURCE.observations(wikidata.SOURCE.fetch_live(make_session(retries=1)))
+    return wikidata.SOURCE.observations(
+        wikidata.SOURCE.fetch_live(make_session(retries=1, backoff=0))
+    )
 
 
 def test_ships_no_snapshot():
