@@ -154,3 +154,18 @@ def test_other_sources_still_load_and_the_bad_one_keeps_its_last_good_rows(refre
     assert ("worldbank", "tourism_arrivals", "HKG", 2020, 654321.0) in worldbank_now
     comtrade_now = live_rows(build, "raw.comtrade_observations", ["comtrade"])
     assert comtrade_now == {row for row in EXPECTED if row[0] == "comtrade"}
+
+
+def test_an_unchanged_payload_is_not_reloaded(refreshes):
+    """OpenAlex served the same body twice: same payload hash, so its rows keep the first load."""
+    query = "select max(fetched_at) from {} where source_id = ?"
+    with duckdb.connect(str(refreshes["published"]), read_only=True) as con:
+        first = con.execute(query.format("fct_observation"), ["openalex"]).fetchone()[0]
+        first_wb = con.execute(query.format("fct_observation"), ["worldbank"]).fetchone()[0]
+    with duckdb.connect(str(refreshes["build"]), read_only=True) as con:
+        now = con.execute(query.format("raw.openalex_observations"), ["openalex"]).fetchone()[0]
+        now_wb = con.execute(query.format("raw.worldbank_observations"), ["worldbank"]).fetchone()[
+            0
+        ]
+    assert now == first
+    assert now_wb > first_wb  # a changed payload is reloaded
