@@ -1,6 +1,6 @@
 """citydip's sources: one module per provider; SOURCES is the catalogue the pipeline wires."""
 
-from sources import comtrade, curated, openalex, wikidata, worldbank
+from sources import comtrade, curated, openalex, sistercity, wikidata, worldbank
 from sources.source import Source
 
 SOURCES: dict[str, Source] = {
@@ -11,6 +11,7 @@ SOURCES: dict[str, Source] = {
         comtrade.SOURCE,
         openalex.SOURCE,
         wikidata.SOURCE,
+        sistercity.SOURCE,
     )
 }
 

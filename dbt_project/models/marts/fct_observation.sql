@@ -5,6 +5,7 @@
     'stg_comtrade__observations',
     'stg_openalex__observations',
     'stg_wikidata__observations',
+    'stg_sistercity__observations',
 ] %}
 {% for model in staged %}
 select * from {{ ref(model) }}
