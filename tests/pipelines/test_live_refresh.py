@@ -18,12 +18,12 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from sources import worldbank
+from sources import openalex, worldbank
 from sources.cities import country_codes
 from tests.conftest import run_citydip
 from tests.sources.test_comtrade import body as comtrade_body
 from tests.sources.test_comtrade import record as comtrade_record
-from tests.sources.test_openalex import institution, page
+from tests.sources.test_openalex import institution, page, works_counts
 from tests.sources.test_wikidata import results
 from tests.sources.test_worldbank import page as worldbank_page
 
@@ -42,6 +42,9 @@ def serve(server: HTTPServer, arrivals_hkg: float, comtrade: dict) -> None:
     server.expect_request("/comtrade/public/v1/preview/C/A/HS").respond_with_json(comtrade)
     server.expect_request("/openalex/institutions").respond_with_json(
         page(institution("I889458895", 210, 7000), institution("I74801974", 400, 12000))
+    )
+    server.expect_request("/openalex/works").respond_with_handler(
+        works_counts(international=300, city_total={"hong-kong": 600})
     )
 
     def sparql(request: Request) -> Response:
@@ -74,6 +77,12 @@ EXPECTED = {
     ("openalex", "research_citations_leading_universities", "hong-kong", YEAR, 7000.0),
     ("openalex", "research_works_leading_universities", "tokyo", YEAR, 400.0),
     ("openalex", "research_citations_leading_universities", "tokyo", YEAR, 12000.0),
+    ("openalex", "research_international_coauthorship_share", "hong-kong", YEAR - 1, 50.0),
+    *(
+        ("openalex", "research_international_coauthorship_share", city, YEAR - 1, 30.0)
+        for city in openalex.city_institutions()
+        if city != "hong-kong"
+    ),
     ("wikidata", "sister_cities", "paris", YEAR, 2.0),
     ("wikidata", "foreign_missions", "hong-kong", YEAR, 1.0),
 }

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import UTC, datetime
 
 import pytest
 from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from sources import openalex
 from sources.errors import SourceError
@@ -33,10 +35,27 @@ def page(*results: dict, next_cursor: str | None = None) -> dict:
     return {"meta": {**meta, "next_cursor": next_cursor}, "results": list(results), "group_by": []}
 
 
+def works_counts(total: int = 1000, international: int = 250, city_total: dict | None = None):
+    """Answer /works count queries as OpenAlex does: `meta.count`, one result per page."""
+
+    def handler(request: Request) -> Response:
+        terms = request.args["filter"].split(",")
+        ids = terms[0].removeprefix("authorships.institutions.lineage:").split("|")
+        count = (city_total or {}).get(openalex.institutions()[ids[0]], total)
+        if "countries_distinct_count:>1" in terms:
+            count = international
+        meta = {"count": count, "db_response_time_ms": 41, "page": 1, "per_page": 1}
+        document = {"meta": meta, "results": [{"id": "https://openalex.org/W1"}], "group_by": []}
+        return Response(json.dumps(document), content_type="application/json")
+
+    return handler
+
+
 @pytest.fixture
 def server(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> HTTPServer:
     monkeypatch.setenv("CITYDIP_OPENALEX_BASE_URL", httpserver.url_for("/"))
     monkeypatch.setenv("CITYDIP_OPENALEX_MAILTO", "data@citydip.example")
+    httpserver.expect_request("/works").respond_with_handler(works_counts())
     return httpserver
 
 
@@ -66,13 +85,50 @@ def test_cursor_pages_are_followed_and_exactly_the_served_values_load(server: HT
     server.expect_ordered_request(PATH).respond_with_json(page(next_cursor=None))
     frame = load()
     server.check_assertions()
-    got = {(r.indicator_id, r.geo_id): r.value for r in frame.itertuples()}
+    got = {
+        (r.indicator_id, r.geo_id): r.value
+        for r in frame.itertuples()
+        if r.indicator_id != "research_international_coauthorship_share"
+    }
     assert got == {
         ("research_works_leading_universities", "hong-kong"): 250.0,
         ("research_citations_leading_universities", "hong-kong"): 5700.0,
         ("research_works_leading_universities", "singapore"): 300.0,
         ("research_citations_leading_universities", "singapore"): 9000.0,
     }
+
+
+def test_international_coauthorship_share_per_city_for_the_last_complete_year(
+    server: HTTPServer,
+):
+    server.expect_request(PATH).respond_with_json(page(institution(HKU)))
+    frame = load()
+    shares = frame[frame.indicator_id == "research_international_coauthorship_share"]
+    assert set(shares.geo_id) == set(openalex.city_institutions())  # every listed city
+    assert set(shares.value) == {25.0} and set(shares.unit) == {"percent"}
+    assert set(shares.period) == {datetime.now(UTC).year - 1}
+    works = [r for r, _ in server.log if r.path == "/works"]
+    hong_kong = [r.args["filter"] for r in works if HKU in r.args["filter"]]
+    assert len(hong_kong) == 2
+    assert f"authorships.institutions.lineage:{HKU}|{CUHK}" in hong_kong[0]
+    assert hong_kong[1].endswith(",countries_distinct_count:>1")
+
+
+@pytest.mark.parametrize(
+    ("handler", "problem"),
+    [
+        (works_counts(total=100, international=250), "250 international of 100 works"),
+        (works_counts(total=0, international=0), "0 international of 0 works"),
+    ],
+    ids=["more international than all", "no works"],
+)
+def test_impossible_counts_name_source_url_and_field(httpserver, monkeypatch, handler, problem):
+    monkeypatch.setenv("CITYDIP_OPENALEX_BASE_URL", httpserver.url_for("/"))
+    httpserver.expect_request(PATH).respond_with_json(page(institution(HKU)))
+    httpserver.expect_request("/works").respond_with_handler(handler)
+    with pytest.raises(SourceError, match=problem) as raised:
+        load()
+    assert_names(raised.value, "openalex", httpserver.url_for("/works"), "meta.count")
 
 
 def test_paging_stops_at_the_page_bound(server: HTTPServer):
