@@ -1,6 +1,16 @@
 """citydip's sources: one module per provider; SOURCES is the catalogue the pipeline wires."""
 
-from sources import curated, hk_immigration, openflights, singstat, worldbank
+from sources import (
+    comtrade,
+    curated,
+    hk_immigration,
+    openalex,
+    openflights,
+    singstat,
+    sistercity,
+    wikidata,
+    worldbank,
+)
 from sources.source import Source
 
 SOURCES: dict[str, Source] = {
@@ -11,6 +21,10 @@ SOURCES: dict[str, Source] = {
         openflights.SOURCE,
         hk_immigration.SOURCE,
         singstat.SOURCE,
+        comtrade.SOURCE,
+        openalex.SOURCE,
+        wikidata.SOURCE,
+        sistercity.SOURCE,
     )
 }
 

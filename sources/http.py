@@ -10,6 +10,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from sources.conditional import ConditionalCache
 from sources.errors import SourceError
 from sources.payload import Part
 
@@ -50,12 +51,42 @@ def make_session(retries: int | None = None, backoff: float | None = None) -> re
 
 
 class Client:
-    """Fetches one source's responses and turns every transport failure into a SourceError."""
+    """Fetches one source's responses and turns every transport failure into a SourceError.
 
-    def __init__(self, source_id: str, session: requests.Session, max_pages: int = 50):
+    `secrets` (e.g. an API key sent in a header) are scrubbed from every error message, in case
+    a provider echoes them; `cache` makes requests conditional (see sources/conditional.py).
+    """
+
+    def __init__(
+        self,
+        source_id: str,
+        session: requests.Session,
+        max_pages: int = 50,
+        *,
+        secrets: tuple[str, ...] = (),
+        cache: ConditionalCache | None = None,
+    ):
         self.source_id = source_id
         self.session = session
         self.max_pages = max_pages
+        self.secrets = tuple(s for s in secrets if s)
+        self.cache = cache
+
+    def check_page(self, page_number: int, url: str) -> None:
+        """Stop a paging loop before it requests more than `max_pages` pages (1-based)."""
+        if page_number > self.max_pages:
+            raise SourceError(
+                self.source_id,
+                redact(url),
+                f"more than {self.max_pages} pages; refusing to page further",
+                "pages",
+            )
+
+    def _scrub(self, text: str) -> str:
+        text = redact(text)
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
 
     def get(
         self,
@@ -69,21 +100,28 @@ class Client:
     ) -> Part:
         """GET (or POST) one response; check status, content type and size; return it verbatim."""
         prepared = requests.Request(method, url, params=params, data=data).prepare()
-        shown = redact(prepared.url or url)
+        shown = self._scrub(prepared.url or url)
+        conditional = self.cache.request_headers(shown) if self.cache and method == "GET" else {}
         try:
             response = self.session.request(
                 method,
                 url,
                 params=params,
                 data=data,
-                headers=headers,
+                headers={**conditional, **(headers or {})},
                 timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
                 stream=True,
             )
         except requests.Timeout as exc:
             raise SourceError(self.source_id, shown, f"timed out: {type(exc).__name__}") from None
         except requests.ConnectionError as exc:
-            reason = "retries exhausted" if "Max retries" in str(exc) else "connection failed"
+            text = str(exc)
+            if "timed out" in text.lower():  # urllib3 wraps a read timeout as a retry error
+                reason = "timed out, retries exhausted"
+            elif "Max retries" in text:
+                reason = "retries exhausted"
+            else:
+                reason = "connection failed"
             raise SourceError(self.source_id, shown, f"{reason}: {type(exc).__name__}") from None
         except requests.RequestException as exc:
             raise SourceError(
@@ -91,14 +129,23 @@ class Client:
             ) from None
         with response:
             body = self._read_capped(response, shown)
-        if response.status_code >= 400:
-            snippet = body[:200].decode("utf-8", "replace").strip()
+        if response.status_code == 304 and conditional and self.cache:
+            unchanged = self.cache.body(shown)
+            if unchanged is not None:
+                return unchanged
+        if response.status_code >= 400 or response.status_code == 304:
+            snippet = " ".join(body[:300].decode("utf-8", "replace").split())[:200]
             raise SourceError(
-                self.source_id, shown, f"HTTP {response.status_code}: {redact(snippet)}"
+                self.source_id, shown, f"HTTP {response.status_code}: {self._scrub(snippet)}"
             )
         content_type = response.headers.get("Content-Type", "").lower()
         self._check_format(body, content_type, expect, shown)
-        return Part(url=shown, body=body, suffix=expect)
+        part = Part(url=shown, body=body, suffix=expect)
+        if self.cache and method == "GET":
+            self.cache.remember(
+                part, response.headers.get("ETag"), response.headers.get("Last-Modified")
+            )
+        return part
 
     def _read_capped(self, response: requests.Response, shown: str) -> bytes:
         declared = response.headers.get("Content-Length")
@@ -127,8 +174,15 @@ class Client:
             try:
                 json.loads(body)
             except ValueError as exc:
+                if b"TimeoutException" in body[-4096:]:
+                    raise SourceError(
+                        self.source_id,
+                        shown,
+                        "the server timed out mid-response (TimeoutException in a 200 body)",
+                        "body",
+                    ) from None
                 raise SourceError(
-                    self.source_id, shown, f"malformed or truncated JSON: {exc}"
+                    self.source_id, shown, f"malformed or truncated JSON: {exc}", "body"
                 ) from None
 
 

@@ -13,8 +13,10 @@ import pandera.errors
 import pandera.pandas as pa
 import requests
 
+from sources.conditional import ConditionalCache
 from sources.errors import SourceError
 from sources.http import Client, base_url
+from sources.observation import FRAME_CHECK_FIELDS
 from sources.payload import Part, Payload
 
 SNAPSHOT_ROOT = Path(__file__).parent / "snapshots"
@@ -53,13 +55,25 @@ class Source:
     max_pages: int = 50
     description: str = ""
     snapshot_dir: Path = field(default=SNAPSHOT_ROOT)
+    secrets: Callable[[], tuple[str, ...]] = lambda: ()  # values to scrub from every message
 
     @property
     def base_url(self) -> str:
         return base_url(self.id, self.default_base_url)
 
-    def fetch_live(self, session: requests.Session) -> Payload:
-        client = Client(self.id, session, max_pages=self.max_pages)
+    @property
+    def has_snapshot(self) -> bool:
+        """False for a live-only source: no real offline payload could be shipped (see its README)."""
+        manifest = self.snapshot_dir / self.id / "manifest.json"
+        return manifest.exists() and bool(json.loads(manifest.read_text()).get("parts"))
+
+    def fetch_live(
+        self, session: requests.Session, cache: ConditionalCache | None = None
+    ) -> Payload:
+        """Fetch through the shared session; with `cache`, requests are conditional (ETag/304)."""
+        client = Client(
+            self.id, session, max_pages=self.max_pages, secrets=self.secrets(), cache=cache
+        )
         parts = self.fetch(client, self.base_url)
         if not parts:
             raise SourceError(self.id, self.base_url, "the provider returned no responses")
@@ -69,6 +83,8 @@ class Source:
         """The payload shipped in the repo, in the provider's own format."""
         folder = self.snapshot_dir / self.id
         manifest = json.loads((folder / "manifest.json").read_text())
+        if not manifest.get("parts"):
+            raise SourceError(self.id, str(folder), "ships no snapshot (live only)", "parts")
         parts = tuple(
             Part(
                 url=p["url"],
@@ -93,16 +109,30 @@ class Source:
         try:
             return self.schema.validate(frame, lazy=True)
         except pandera.errors.SchemaErrors as exc:
-            cases = exc.failure_cases
-            first = cases.iloc[0]
-            fields = sorted({str(c) for c in cases["column"].dropna().unique()} - {"None"})
-            examples = "; ".join(
-                f"{row.column or 'table'}: {row.check} (got {row.failure_case!r})"
-                for row in cases.head(5).itertuples()
-            )
-            raise SourceError(
-                self.id,
-                url,
-                f"{len(cases)} schema failure(s): {examples}",
-                field=", ".join(fields) if fields else str(first["check"]),
-            ) from None
+            raise SourceError(self.id, url, *_describe(exc.failure_cases, frame)) from None
+
+
+def _describe(cases: pd.DataFrame, frame: pd.DataFrame) -> tuple[str, str]:
+    """(problem, field) for pandera failure cases: a row-level check (negative value, duplicate
+    key, unit) is reported once with the observation keys of the failing rows and its field."""
+    problems, fields = [], []
+    for check, group in cases.groupby("check", sort=False):
+        check = str(check)
+        field = FRAME_CHECK_FIELDS.get(check)
+        if field is None:  # a column check: the column is the field
+            columns = sorted({str(c) for c in group["column"].dropna()} - {"None"})
+            field = ", ".join(columns) or check
+            got = ", ".join(repr(v) for v in group["failure_case"].head(3))
+            problems.append(f"{field}: {check} (got {got})")
+        else:
+            rows = sorted({int(i) for i in group["index"].dropna() if int(i) in frame.index})
+            keys = [
+                "/".join(str(frame.at[i, c]) for c in ("indicator_id", "geo_id", "period"))
+                + f"={frame.at[i, 'value']}"
+                for i in rows[:3]
+            ]
+            problems.append(f"{check} ({len(rows)} row(s), e.g. {', '.join(keys) or 'table'})")
+        fields += field.split(", ")
+    return f"{len(problems)} schema failure(s): {'; '.join(problems)}", ", ".join(
+        dict.fromkeys(fields)
+    )

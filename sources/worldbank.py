@@ -47,8 +47,7 @@ def fetch(client: Client, base: str) -> list[Part]:
         url = series_url(base, series, country_codes())
         page, pages = 1, 1
         while page <= pages:
-            if page > client.max_pages:
-                raise SourceError(SOURCE_ID, url, f"more than {client.max_pages} pages", "pages")
+            client.check_page(page, url)
             params = {
                 "format": "json",
                 "date": f"{FIRST_YEAR}:{LAST_YEAR}",

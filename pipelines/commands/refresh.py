@@ -6,6 +6,7 @@ import argparse
 import os
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from pipelines.active_runs import refuse_if_busy
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print_top(console, settings.published_db)
     for failure in failures:
-        errors.print(f"[red]FAILED[/] {failure}")
+        errors.print(f"[red]FAILED[/] {escape(failure)}")  # keep "[source]" visible
     return 1 if failures else 0
 
 

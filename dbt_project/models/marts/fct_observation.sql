@@ -5,6 +5,10 @@
     'stg_openflights__observations',
     'stg_hk_immigration__observations',
     'stg_singstat__observations',
+    'stg_comtrade__observations',
+    'stg_openalex__observations',
+    'stg_wikidata__observations',
+    'stg_sistercity__observations',
 ] %}
 {% for model in staged %}
 select * from {{ ref(model) }}

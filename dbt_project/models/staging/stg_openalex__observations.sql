@@ -1,0 +1,1 @@
+{{ stage_observations('openalex_observations') }}

@@ -1,0 +1,180 @@
+"""`citydip refresh --live` end to end against one local server standing in for the providers.
+
+After an offline refresh (a `--select` refresh builds only what depends on its sources):
+(a) valid payloads -> fct_observation in the published warehouse holds exactly the served values;
+(b) then a bad Comtrade payload -> non-zero exit naming the source, the published file is
+    byte-for-byte unchanged, and the other sources' new payloads are still loaded.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import duckdb
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from sources import openalex, worldbank
+from sources.cities import country_codes
+from tests.conftest import run_citydip
+from tests.sources.test_comtrade import body as comtrade_body
+from tests.sources.test_comtrade import record as comtrade_record
+from tests.sources.test_openalex import institution, page, works_counts
+from tests.sources.test_wikidata import results
+from tests.sources.test_worldbank import page as worldbank_page
+
+LIVE = ["worldbank", "comtrade", "openalex", "wikidata"]
+YEAR = datetime.now(UTC).year  # OpenAlex and Wikidata observations are dated by the fetch
+
+
+def serve(server: HTTPServer, arrivals_hkg: float, comtrade: dict) -> None:
+    server.clear()
+    countries = ";".join(country_codes())
+    for series in worldbank.SERIES:
+        value = arrivals_hkg if series == "ST.INT.ARVL" else 1000.0
+        server.expect_request(f"/wb/v2/country/{countries}/indicator/{series}").respond_with_json(
+            worldbank_page(series, [("HKG", "2020", value), ("SGP", "2020", None)])
+        )
+    server.expect_request("/comtrade/public/v1/preview/C/A/HS").respond_with_json(comtrade)
+    server.expect_request("/openalex/institutions").respond_with_json(
+        page(institution("I889458895", 210, 7000), institution("I74801974", 400, 12000))
+    )
+    server.expect_request("/openalex/works").respond_with_handler(
+        works_counts(international=300, city_total={"hong-kong": 600})
+    )
+
+    def sparql(request: Request) -> Response:
+        query = parse_qs(request.get_data(as_text=True))["query"][0]
+        answer = (
+            results(("Q90", "Q220"), ("Q90", "Q1085"))
+            if "P190" in query
+            else results(("Q8646", "Q300"))
+        )
+        return Response(json.dumps(answer), content_type="application/sparql-results+json")
+
+    server.expect_request("/sparql", method="POST").respond_with_handler(sparql)
+
+
+GOOD_COMTRADE = comtrade_body(
+    comtrade_record(344, "X", 2022, 270_000_000_000), comtrade_record(842, "M", 2022, 1.5e11)
+)
+BAD_COMTRADE = comtrade_body(comtrade_record(999, "X", 2022, 1.0))  # unknown partner code
+
+EXPECTED = {
+    ("worldbank", "tourism_arrivals", "HKG", 2020, 123456.0),
+    *(
+        ("worldbank", indicator, "HKG", 2020, 1000.0)
+        for indicator in worldbank.INDICATORS
+        if indicator != "tourism_arrivals"
+    ),
+    ("comtrade", "goods_imports_from_china", "HKG", 2022, 270e9),
+    ("comtrade", "goods_exports_to_china", "USA", 2022, 1.5e11),
+    ("openalex", "research_works_leading_universities", "hong-kong", YEAR, 210.0),
+    ("openalex", "research_citations_leading_universities", "hong-kong", YEAR, 7000.0),
+    ("openalex", "research_works_leading_universities", "tokyo", YEAR, 400.0),
+    ("openalex", "research_citations_leading_universities", "tokyo", YEAR, 12000.0),
+    ("openalex", "research_international_coauthorship_share", "hong-kong", YEAR - 1, 50.0),
+    *(
+        ("openalex", "research_international_coauthorship_share", city, YEAR - 1, 30.0)
+        for city in openalex.city_institutions()
+        if city != "hong-kong"
+    ),
+    ("wikidata", "sister_cities", "paris", YEAR, 2.0),
+    ("wikidata", "foreign_missions", "hong-kong", YEAR, 1.0),
+}
+
+
+def live_rows(database: Path, table: str, sources: list[str]) -> set[tuple]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        rows = con.execute(
+            f"select source_id, indicator_id, geo_id, period, value from {table} "
+            f"where source_id in ({', '.join('?' for _ in sources)})",
+            sources,
+        ).fetchall()
+    return set(rows)
+
+
+@pytest.fixture(scope="module")
+def refreshes(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("live")
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    try:
+        env = {
+            "CITYDIP_HOME": str(root / "home"),
+            "DAGSTER_HOME": str(root / "dagster"),
+            "CITYDIP_HTTP_RETRIES": "0",
+            "CITYDIP_HTTP_BACKOFF": "0",
+            "CITYDIP_WORLDBANK_BASE_URL": server.url_for("/wb/v2"),
+            "CITYDIP_COMTRADE_BASE_URL": server.url_for("/comtrade"),
+            "CITYDIP_OPENALEX_BASE_URL": server.url_for("/openalex"),
+            "CITYDIP_WIKIDATA_BASE_URL": server.url_for("/sparql"),
+            "CITYDIP_COMTRADE_KEY": "",
+            "COLUMNS": "500",  # rich: one failure per line
+        }
+        first = run_citydip("refresh", env=env)  # offline: every source's tables exist
+        assert first.returncode == 0, first.stderr[-3000:]
+        serve(server, arrivals_hkg=123456.0, comtrade=GOOD_COMTRADE)
+        good = run_citydip("refresh", "--live", "--select", *LIVE, env=env)
+        published = root / "home" / "citydip.duckdb"
+        published_after_good = published.read_bytes() if published.exists() else b""
+        serve(server, arrivals_hkg=654321.0, comtrade=BAD_COMTRADE)
+        bad = run_citydip("refresh", "--live", "--select", *LIVE, env=env)
+        yield {
+            "good": good,
+            "bad": bad,
+            "published": published,
+            "published_after_good": published_after_good,
+            "build": root / "home" / "build" / "citydip_build.duckdb",
+        }
+    finally:
+        server.stop()
+
+
+def test_live_refresh_publishes_exactly_the_served_values(refreshes):
+    good = refreshes["good"]
+    assert good.returncode == 0, good.stdout[-3000:] + good.stderr[-3000:]
+    assert live_rows(refreshes["published"], "fct_observation", LIVE) == EXPECTED
+
+
+def test_bad_payload_fails_the_refresh_naming_the_source(refreshes):
+    bad = refreshes["bad"]
+    assert bad.returncode != 0
+    last_lines = bad.stderr.strip().splitlines()[-3:]
+    assert any(
+        line.startswith("FAILED check payloads/comtrade:schema_valid: [comtrade]")
+        and "unknown Comtrade area code 999 (field 'partnerCode')" in line
+        for line in last_lines
+    ), last_lines
+
+
+def test_bad_payload_leaves_the_published_warehouse_byte_for_byte(refreshes):
+    assert refreshes["published_after_good"]
+    assert refreshes["published"].read_bytes() == refreshes["published_after_good"]
+
+
+def test_other_sources_still_load_and_the_bad_one_keeps_its_last_good_rows(refreshes):
+    build = refreshes["build"]
+    worldbank_now = live_rows(build, "raw.worldbank_observations", ["worldbank"])
+    assert ("worldbank", "tourism_arrivals", "HKG", 2020, 654321.0) in worldbank_now
+    comtrade_now = live_rows(build, "raw.comtrade_observations", ["comtrade"])
+    assert comtrade_now == {row for row in EXPECTED if row[0] == "comtrade"}
+
+
+def test_an_unchanged_payload_is_not_reloaded(refreshes):
+    """OpenAlex served the same body twice: same payload hash, so its rows keep the first load."""
+    query = "select max(fetched_at) from {} where source_id = ?"
+    with duckdb.connect(str(refreshes["published"]), read_only=True) as con:
+        first = con.execute(query.format("fct_observation"), ["openalex"]).fetchone()[0]
+        first_wb = con.execute(query.format("fct_observation"), ["worldbank"]).fetchone()[0]
+    with duckdb.connect(str(refreshes["build"]), read_only=True) as con:
+        now = con.execute(query.format("raw.openalex_observations"), ["openalex"]).fetchone()[0]
+        now_wb = con.execute(query.format("raw.worldbank_observations"), ["worldbank"]).fetchone()[
+            0
+        ]
+    assert now == first
+    assert now_wb > first_wb  # a changed payload is reloaded
