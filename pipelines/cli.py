@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pipelines.commands import refresh
+from pipelines.commands import card, compare, explain, export, query, refresh
 
-COMMANDS = [refresh]
+COMMANDS = [refresh, query, card, compare, explain, export]
 
 
 def build_parser() -> argparse.ArgumentParser:

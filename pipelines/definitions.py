@@ -9,6 +9,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
+from pipelines.cards.asset import scorecard_cards
 from pipelines.dbt_models import DBT_PROJECT, citydip_dbt_models
 from pipelines.publish import published_warehouse
 from pipelines.settings import load_settings
@@ -29,7 +30,7 @@ def build_definitions() -> dg.Definitions:
         description="Fetch every source, validate, load, build the scorecard with dbt, publish.",
     )
     return dg.Definitions(
-        assets=[*source_assets, citydip_dbt_models, published_warehouse],
+        assets=[*source_assets, citydip_dbt_models, published_warehouse, scorecard_cards],
         asset_checks=checks,
         jobs=[refresh],
         resources={

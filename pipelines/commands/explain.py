@@ -1,0 +1,77 @@
+"""`citydip explain CITY [--pillar P]`: the indicators behind a city's scores, with provenance."""
+
+from __future__ import annotations
+
+import argparse
+
+import duckdb
+from rich.console import Console
+from rich.table import Table
+
+from pipelines.city_card import format_value, load_card, resolve_city, resolve_pillar
+from pipelines.commands.card import score_text
+from pipelines.commands.reading import add_quiet, reading
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "explain",
+        help="the indicator contributions behind a city's scores",
+        description="Per pillar: each indicator's value, 0-100 score, weight, contribution, "
+        "the source and year of the figure used, flags and provenance (payload hash).",
+    )
+    parser.add_argument("city", help="city name or id")
+    parser.add_argument("--pillar", help="only this pillar (key or name, e.g. economy)")
+    parser.add_argument("--year", type=int, help="scorecard year (default: the newest)")
+    add_quiet(parser)
+    parser.set_defaults(handler=reading(run))
+
+
+def run(args: argparse.Namespace, con: duckdb.DuckDBPyConnection, console: Console) -> int:
+    city_id = resolve_city(con, args.city)
+    wanted = resolve_pillar(con, args.pillar) if args.pillar else None
+    card = load_card(con, city_id, args.year)
+    if not args.quiet:
+        console.print(
+            f"[bold]{card.city_name}[/] — {card.year}: overall {score_text(card.overall_score)}, "
+            f"rank {card.overall_rank} of {card.cities_ranked}"
+        )
+    for pillar in card.pillars:
+        if wanted and pillar.pillar != wanted:
+            continue
+        table = Table(
+            title=f"{pillar.name}: {score_text(pillar.score)}"
+            + (f" (rank {pillar.rank})" if pillar.rank else ""),
+            title_justify="left",
+        )
+        columns = ["indicator", "value", "score", "weight"]
+        if card.has_contributions:
+            columns += ["to pillar", "to overall"]
+        columns += ["year used", "source", "flags", "provenance"]
+        for column in columns:
+            table.add_column(column, overflow="fold")
+        lines = card.indicators_of(pillar.pillar)
+        for i in lines:
+            contribution = []
+            if card.has_contributions:
+                contribution = [
+                    "" if i.contribution_to_pillar is None else f"{i.contribution_to_pillar:.1f}",
+                    "" if i.contribution_to_overall is None else f"{i.contribution_to_overall:.1f}",
+                ]
+            table.add_row(
+                i.name,
+                format_value(i.value, i.unit),
+                f"{i.score:.1f}",
+                f"{i.weight:g}",
+                *contribution,
+                str(i.data_year),
+                i.source_id,
+                ", ".join(i.flags),
+                i.provenance,
+            )
+        if not lines:
+            table.add_row(
+                "no indicator of this pillar has data for this year", *[""] * (len(columns) - 1)
+            )
+        console.print(table)
+    return 0
