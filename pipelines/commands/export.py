@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         with Progress(console=console, transient=True) as progress:
             written = export(published, args.directory, args.format, progress)
     except WarehouseMissing as exc:
-        Console(stderr=True).print(f"[red]citydip export:[/] {exc}")
+        Console(stderr=True, soft_wrap=True).print(f"[red]citydip export:[/] {exc}")
         return EXIT_NO_WAREHOUSE
     console.print(f"wrote {len(written)} {args.format} files to {args.directory}")
     return 0

@@ -52,13 +52,14 @@ def is_refusal(exc: duckdb.Error) -> bool:
         for marker in (
             "read-only mode",
             "configuration has been locked",
+            "Cannot enable external access",
             "in-memory database in read-only",
         )
     )
 
 
 def run(args: argparse.Namespace, con: duckdb.DuckDBPyConnection, console: Console) -> int:
-    errors = Console(stderr=True, highlight=False)
+    errors = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         statements = duckdb.extract_statements(args.sql)
     except duckdb.Error as exc:

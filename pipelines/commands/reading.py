@@ -28,7 +28,7 @@ def reading(handler: Handler) -> Callable[[argparse.Namespace], int]:
 
     def run(args: argparse.Namespace) -> int:
         console = Console(highlight=False)
-        errors = Console(stderr=True, highlight=False)
+        errors = Console(stderr=True, highlight=False, soft_wrap=True)
         try:
             with open_published(load_settings().published_db) as con:
                 return handler(args, con, console)
