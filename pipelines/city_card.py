@@ -181,8 +181,13 @@ def resolve_pillar(con: duckdb.DuckDBPyConnection, text: str) -> str:
     known = pillars(con)
     wanted = text.strip().lower()
     for pillar in known:
-        if wanted in (pillar, pillar_name(pillar).lower(), pillar.split("_")[0]):
+        if wanted in (pillar, pillar_name(pillar).lower()):
             return pillar
+    prefixed = [
+        p for p in known if p.startswith(wanted) or pillar_name(p).lower().startswith(wanted)
+    ]
+    if len(prefixed) == 1:
+        return prefixed[0]
     close = difflib.get_close_matches(wanted, known, n=3, cutoff=0.4)
     hint = f" Did you mean {', '.join(close)}?" if close else ""
     raise UnknownPillar(f"unknown pillar {text!r}.{hint} Pillars: {', '.join(known)}.")

@@ -6,6 +6,7 @@ import argparse
 
 import duckdb
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -96,7 +97,7 @@ def render(card: CityCard) -> Panel:
             "" if i.contribution_to_overall is None else f"{i.contribution_to_overall:.1f}"
         )
         lines.add_row(
-            i.name,
+            escape(i.name),
             format_value(i.value, i.unit),
             f"{i.score:.1f}",
             contribution,
@@ -115,4 +116,6 @@ def render(card: CityCard) -> Panel:
     ]
     if counts["proxy"]:
         parts.append(Text("proxy: a country figure stands in for the city", style="dim"))
-    return Panel(Group(*parts), title=f"[bold]{card.city_name}[/] — {card.year}", expand=False)
+    return Panel(
+        Group(*parts), title=f"[bold]{escape(card.city_name)}[/] — {card.year}", expand=False
+    )

@@ -6,6 +6,7 @@ import argparse
 
 import duckdb
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from pipelines.city_card import UnknownCity, load_card, resolve_city
@@ -45,10 +46,10 @@ def run(args: argparse.Namespace, con: duckdb.DuckDBPyConnection, console: Conso
     a, b = (resolve_city(con, c) for c in args.city)
     year = args.year or common_year(con, a, b)
     left, right = load_card(con, a, year), load_card(con, b, year)
-    table = Table(title=f"{left.city_name} vs {right.city_name} — {year}")
+    table = Table(title=f"{escape(left.city_name)} vs {escape(right.city_name)} — {year}")
     table.add_column("")
-    table.add_column(left.city_name, justify="right")
-    table.add_column(right.city_name, justify="right")
+    table.add_column(escape(left.city_name), justify="right")
+    table.add_column(escape(right.city_name), justify="right")
     table.add_column("gap", justify="right")
     table.add_row(
         "overall score",
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace, con: duckdb.DuckDBPyConnection, console: Conso
     table.add_row("rank", rank_text(left), rank_text(right), "")
     for lp, rp in zip(left.pillars, right.pillars, strict=True):
         table.add_row(
-            lp.name,
+            escape(lp.name),
             f"{score_text(lp.score)} (#{lp.rank or '—'})",
             f"{score_text(rp.score)} (#{rp.rank or '—'})",
             _gap(lp.score, rp.score),
@@ -74,5 +75,7 @@ def run(args: argparse.Namespace, con: duckdb.DuckDBPyConnection, console: Conso
     if gaps and not args.quiet:
         name, gap = max(gaps, key=lambda g: abs(g[1]))
         leader = left.city_name if gap > 0 else right.city_name
-        console.print(f"widest gap: {name}, {abs(gap):.1f} points in favour of {leader}")
+        console.print(
+            f"widest gap: {escape(name)}, {abs(gap):.1f} points in favour of {escape(leader)}"
+        )
     return 0

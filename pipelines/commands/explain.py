@@ -6,6 +6,7 @@ import argparse
 
 import duckdb
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from pipelines.city_card import format_value, load_card, resolve_city, resolve_pillar
@@ -27,51 +28,58 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=reading(run))
 
 
+def _points(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
 def run(args: argparse.Namespace, con: duckdb.DuckDBPyConnection, console: Console) -> int:
     city_id = resolve_city(con, args.city)
     wanted = resolve_pillar(con, args.pillar) if args.pillar else None
     card = load_card(con, city_id, args.year)
     if not args.quiet:
         console.print(
-            f"[bold]{card.city_name}[/] — {card.year}: overall {score_text(card.overall_score)}, "
-            f"rank {card.overall_rank} of {card.cities_ranked}"
+            f"[bold]{escape(card.city_name)}[/] — {card.year}: overall "
+            f"{score_text(card.overall_score)}, rank {card.overall_rank} of {card.cities_ranked}"
         )
+    note = 0
     for pillar in card.pillars:
         if wanted and pillar.pillar != wanted:
             continue
+        rank = f" (rank {pillar.rank})" if pillar.rank else ""
         table = Table(
-            title=f"{pillar.name}: {score_text(pillar.score)}"
-            + (f" (rank {pillar.rank})" if pillar.rank else ""),
-            title_justify="left",
+            title=f"{escape(pillar.name)}: {score_text(pillar.score)}{rank}", title_justify="left"
         )
-        columns = ["indicator", "value", "score", "weight"]
+        columns = ["#", "indicator", "value", "score", "weight"]
         if card.has_contributions:
-            columns += ["to pillar", "to overall"]
-        columns += ["year used", "source", "flags", "provenance"]
+            columns += ["pillar pts", "overall pts"]
+        columns += ["year", "source", "flags"]
         for column in columns:
             table.add_column(column, overflow="fold")
         lines = card.indicators_of(pillar.pillar)
+        notes = []
         for i in lines:
+            note += 1
             contribution = []
             if card.has_contributions:
                 contribution = [
-                    "" if i.contribution_to_pillar is None else f"{i.contribution_to_pillar:.1f}",
-                    "" if i.contribution_to_overall is None else f"{i.contribution_to_overall:.1f}",
+                    _points(i.contribution_to_pillar),
+                    _points(i.contribution_to_overall),
                 ]
             table.add_row(
-                i.name,
+                str(note),
+                escape(i.name),
                 format_value(i.value, i.unit),
                 f"{i.score:.1f}",
                 f"{i.weight:g}",
                 *contribution,
                 str(i.data_year),
-                i.source_id,
+                escape(i.source_id),
                 ", ".join(i.flags),
-                i.provenance,
             )
+            notes.append(f"  {note}. {escape(i.provenance)}")
         if not lines:
-            table.add_row(
-                "no indicator of this pillar has data for this year", *[""] * (len(columns) - 1)
-            )
+            table.add_row("", "no indicator of this pillar has data", *[""] * (len(columns) - 2))
         console.print(table)
+        if notes:
+            console.print("[dim]provenance:[/]\n" + "\n".join(notes), soft_wrap=True)
     return 0

@@ -19,6 +19,7 @@ from decimal import Decimal
 import duckdb
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from pipelines.commands.reading import EXIT_USAGE, add_quiet, reading
 
@@ -110,9 +111,9 @@ def write(
     else:
         table = Table(show_lines=False)
         for column in columns:
-            table.add_column(column, overflow="fold")
+            table.add_column(Text(column), overflow="fold")
         for row in rows:
-            table.add_row(*("NULL" if v is None else str(v) for v in row))
+            table.add_row(*(Text("NULL" if v is None else str(v)) for v in row))
         console.print(table)
         if not quiet:
             console.print(f"[dim]{len(rows)} row(s)[/]")
