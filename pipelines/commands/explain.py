@@ -54,7 +54,8 @@ def run(args: argparse.Namespace, con: duckdb.DuckDBPyConnection, console: Conso
             columns += ["pillar pts", "overall pts"]
         columns += ["year", "source", "flags"]
         for column in columns:
-            table.add_column(column, overflow="fold")
+            wide = column == "indicator"
+            table.add_column(column, overflow="fold", min_width=None if wide else len(column))
         lines = card.indicators_of(pillar.pillar)
         notes = []
         for i in lines:
