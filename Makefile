@@ -15,7 +15,7 @@ export UV_LINK_MODE ?= copy
 DBT_INPUTS := $(shell find dbt_project/models dbt_project/seeds dbt_project/macros dbt_project/tests -type f 2>/dev/null) dbt_project/dbt_project.yml dbt_project/profiles.yml
 MANIFEST := dbt_project/target/manifest.json
 
-.PHONY: help setup run test ui lint bench bench-quick clean
+.PHONY: help setup run test test-deps ui lint bench bench-quick clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -40,8 +40,18 @@ setup: $(BIN)/.synced $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml ## create .venv f
 run: setup ## refresh everything on the embedded snapshots and publish warehouse/citydip.duckdb
 	$(BIN)/citydip refresh
 
-test: setup ## run the whole test suite
+test: setup test-deps ## run the whole test suite
 	$(BIN)/pytest
+
+# The cards' browser test drives Debian's chromium; install it when missing and apt is there.
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo -n)
+test-deps: ## install the test suite's system packages (chromium for the browser test)
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+	  $(SUDO) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends chromium; \
+	else echo "test-deps: no $(CHROMIUM) and no apt-get: the browser test will be skipped"; fi
 
 ui: setup ## start the Dagster UI and daemon (dg dev) on 127.0.0.1
 	$(BIN)/dg dev --host $(UI_HOST) --port $(UI_PORT)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pipelines.commands import refresh, sources, status
+from pipelines.commands import card, compare, explain, export, query, refresh, sources, status
 
-COMMANDS = [refresh, sources, status]
+COMMANDS = [refresh, sources, status, query, card, compare, explain, export]
 
 
 def build_parser() -> argparse.ArgumentParser:

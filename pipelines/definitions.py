@@ -10,6 +10,7 @@ from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from pipelines.automation import AUTOMATION_SENSOR, automate_downstream
+from pipelines.cards.asset import scorecard_cards
 from pipelines.dbt_models import DBT_PROJECT, citydip_dbt_models
 from pipelines.failures import failure_recorder
 from pipelines.publish import published_warehouse
@@ -32,7 +33,9 @@ def build_definitions() -> dg.Definitions:
         description="Fetch every source, validate, load, build the scorecard with dbt, publish.",
     )
     return dg.Definitions(
-        assets=automate_downstream([*source_assets, citydip_dbt_models, published_warehouse]),
+        assets=automate_downstream(
+            [*source_assets, citydip_dbt_models, published_warehouse, scorecard_cards]
+        ),
         asset_checks=checks,
         jobs=[refresh],
         schedules=[source_schedule(source) for source in SOURCES.values()],

@@ -12,6 +12,8 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
+from pipelines.dbt_models import DBT_PROJECT, dbt_vars
+from pipelines.edition import describe_edition, effective_dbt_vars
 from pipelines.settings import load_settings
 from pipelines.source_assets import WAREHOUSE_POOL
 
@@ -61,6 +63,13 @@ def publish(con: duckdb.DuckDBPyConnection, target: Path) -> dict[str, int]:
             counts[table] = con.execute(f"select count(*) from main.{name}").fetchone()[0]
     finally:
         con.execute("detach publish_target")
+    with duckdb.connect(str(staging)) as edition:
+        describe_edition(
+            edition,
+            manifest_path=Path(DBT_PROJECT.manifest_path),
+            dbt_vars=effective_dbt_vars(dbt_vars()),
+        )
+        edition.execute("checkpoint")
     with staging.open("rb") as handle:
         os.fsync(handle.fileno())
     os.replace(staging, target)
@@ -75,7 +84,9 @@ def publish(con: duckdb.DuckDBPyConnection, target: Path) -> dict[str, int]:
     owners=["team:citydip"],
     pool=WAREHOUSE_POOL,
     description="citydip.duckdb: the marts copied from the working database and swapped in "
-    "atomically once every blocking check passed. Analysts and the cards read only this file.",
+    "atomically once every blocking check passed, with `_citydip_meta`, the dbt docs as "
+    "comments and the views latest_scorecard and indicator_timeseries. Analysts and the cards "
+    "read only this file.",
 )
 def published_warehouse(duckdb: DuckDBResource) -> dg.MaterializeResult:
     settings = load_settings()

@@ -12,7 +12,8 @@ class WarehouseMissing(FileNotFoundError):
 
 
 def open_published(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection with external access disabled: no writes, no files, no ATTACH."""
+    """A read-only connection with external access disabled and the configuration locked:
+    no writes, no files, no ATTACH, no extension installs, no way to turn them back on."""
     if not path.exists():
         raise WarehouseMissing(
             f"no published warehouse at {path}: run `citydip refresh` (or `make run`) first"
@@ -24,5 +25,6 @@ def open_published(path: Path) -> duckdb.DuckDBPyConnection:
             "enable_external_access": False,
             "autoinstall_known_extensions": False,
             "autoload_known_extensions": False,
+            "lock_configuration": True,
         },
     )

@@ -39,3 +39,6 @@ def run_citydip(
         text=True,
         timeout=timeout,
     )
+
+
+from tests.published import published_home, reader_env  # noqa: E402,F401  (shared fixtures)

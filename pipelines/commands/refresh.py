@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import sys
 
 from rich.console import Console
 from rich.markup import escape
@@ -82,9 +84,26 @@ def execute(select: list[str] | None, console: Console) -> list[str]:
             raise ValueError(f"unknown source(s) {unknown}; known: {sorted(SOURCES)}")
         chosen = dg.AssetSelection.assets(*(payload_key(SOURCES[s]) for s in select))
         asset_selection = list(chosen.downstream().resolve(defs.resolve_asset_graph()))
-    with console.status("refreshing: fetch, validate, load, dbt build, publish ..."):
+    from dagster._core.utils import make_new_run_id
+
+    from pipelines.refresh_progress import QUIET_DAGSTER_LOGS, RefreshProgress
+
+    run_id = make_new_run_id()
+    assets = len(asset_selection or defs.resolve_asset_graph().materializable_asset_keys)
+    # dbt's own log goes to build/refresh.log; the terminal shows the progress bar.
+    log_path = load_settings().build_dir / "refresh.log"
+    with (
+        RefreshProgress(Console(file=sys.stdout, quiet=console.quiet), assets) as progress,
+        log_path.open("w") as log,
+        contextlib.redirect_stdout(log),
+    ):
+        instance.add_event_listener(run_id, progress)
         result = job.execute_in_process(
-            instance=instance, raise_on_error=False, asset_selection=asset_selection
+            instance=instance,
+            raise_on_error=False,
+            asset_selection=asset_selection,
+            run_id=run_id,
+            run_config=QUIET_DAGSTER_LOGS,
         )
     failures = [
         f"check {e.asset_key.to_user_string()}:{e.check_name}: {e.description or 'failed'}"

@@ -1,0 +1,81 @@
+"""`citydip compare CITY CITY`: two cards side by side for the same year."""
+
+from __future__ import annotations
+
+import argparse
+
+import duckdb
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from pipelines.city_card import UnknownCity, load_card, resolve_city
+from pipelines.commands.card import rank_text, score_text
+from pipelines.commands.reading import add_quiet, reading
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "compare",
+        help="two cities side by side",
+        description="Overall and pillar scores and ranks of two cities for the newest year both "
+        "are scored in (or --year), with the gap per pillar.",
+    )
+    parser.add_argument("city", nargs=2, metavar="CITY")
+    parser.add_argument("--year", type=int, help="scorecard year (default: newest common)")
+    add_quiet(parser)
+    parser.set_defaults(handler=reading(run))
+
+
+def common_year(con: duckdb.DuckDBPyConnection, a: str, b: str) -> int:
+    year = con.execute(
+        "select max(year) from scorecard_city where city_id = ? and year in "
+        "(select year from scorecard_city where city_id = ?)",
+        [a, b],
+    ).fetchone()[0]
+    if year is None:
+        raise UnknownCity(f"{a} and {b} have no scored year in common")
+    return year
+
+
+def _gap(x: float | None, y: float | None) -> str:
+    return "" if x is None or y is None else f"{x - y:+.1f}"
+
+
+def run(args: argparse.Namespace, con: duckdb.DuckDBPyConnection, console: Console) -> int:
+    a, b = (resolve_city(con, c) for c in args.city)
+    year = args.year or common_year(con, a, b)
+    left, right = load_card(con, a, year), load_card(con, b, year)
+    table = Table(title=f"{escape(left.city_name)} vs {escape(right.city_name)} — {year}")
+    table.add_column("")
+    table.add_column(escape(left.city_name), justify="right")
+    table.add_column(escape(right.city_name), justify="right")
+    table.add_column("gap", justify="right")
+    table.add_row(
+        "overall score",
+        score_text(left.overall_score),
+        score_text(right.overall_score),
+        _gap(left.overall_score, right.overall_score),
+        style="bold",
+    )
+    table.add_row("rank", rank_text(left), rank_text(right), "")
+    for lp, rp in zip(left.pillars, right.pillars, strict=True):
+        table.add_row(
+            escape(lp.name),
+            f"{score_text(lp.score)} (#{lp.rank or '—'})",
+            f"{score_text(rp.score)} (#{rp.rank or '—'})",
+            _gap(lp.score, rp.score),
+        )
+    console.print(table)
+    gaps = [
+        (lp.name, lp.score - rp.score)
+        for lp, rp in zip(left.pillars, right.pillars, strict=True)
+        if lp.score is not None and rp.score is not None
+    ]
+    if gaps and not args.quiet:
+        name, gap = max(gaps, key=lambda g: abs(g[1]))
+        leader = left.city_name if gap > 0 else right.city_name
+        console.print(
+            f"widest gap: {escape(name)}, {abs(gap):.1f} points in favour of {escape(leader)}"
+        )
+    return 0

@@ -1,0 +1,79 @@
+"""`citydip export --format parquet|csv DIR`: the published tables as files for other tools.
+
+The query connection has external access disabled, so it cannot write files. Export uses its
+own in-memory connection that ATTACHes the published file READ_ONLY and COPYs each table out:
+it can write files, but never the warehouse.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import duckdb
+from rich.console import Console
+from rich.progress import Progress
+
+from pipelines.commands.reading import EXIT_NO_WAREHOUSE
+from pipelines.publish import sql_identifier, sql_literal
+from pipelines.reader import WarehouseMissing
+from pipelines.settings import load_settings
+
+FORMATS = {"parquet": "(format parquet, compression zstd)", "csv": "(format csv, header true)"}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "export",
+        help="write the published tables to Parquet or CSV files",
+        description="Write every table of the published warehouse (marts and _citydip_meta) "
+        "to DIR/<table>.<format>.",
+    )
+    parser.add_argument("directory", metavar="DIR", type=Path)
+    parser.add_argument("--format", choices=sorted(FORMATS), default="parquet")
+    parser.add_argument("--quiet", action="store_true", help="print only errors")
+    parser.set_defaults(handler=run)
+
+
+def export(
+    published: Path, directory: Path, fmt: str, progress: Progress | None = None
+) -> list[Path]:
+    if not published.exists():
+        raise WarehouseMissing(
+            f"no published warehouse at {published}: run `citydip refresh` (or `make run`) first"
+        )
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    with duckdb.connect(config={"autoinstall_known_extensions": False}) as con:
+        con.execute(f"attach {sql_literal(str(published))} as citydip (read_only)")
+        tables = [
+            name
+            for (name,) in con.execute(
+                "select table_name from duckdb_tables() where database_name = 'citydip' "
+                "and schema_name = 'main' order by table_name"
+            ).fetchall()
+        ]
+        task = progress.add_task("export", total=len(tables)) if progress else None
+        for table in tables:
+            target = directory / f"{table}.{fmt}"
+            con.execute(
+                f"copy citydip.main.{sql_identifier(table)} to {sql_literal(str(target))} "
+                f"{FORMATS[fmt]}"
+            )
+            written.append(target)
+            if progress is not None:
+                progress.update(task, advance=1, description=f"exported {table}")
+    return written
+
+
+def run(args: argparse.Namespace) -> int:
+    console = Console(quiet=args.quiet)
+    published = load_settings().published_db
+    try:
+        with Progress(console=console, transient=True) as progress:
+            written = export(published, args.directory, args.format, progress)
+    except WarehouseMissing as exc:
+        Console(stderr=True, soft_wrap=True).print(f"[red]citydip export:[/] {exc}")
+        return EXIT_NO_WAREHOUSE
+    console.print(f"wrote {len(written)} {args.format} files to {args.directory}")
+    return 0

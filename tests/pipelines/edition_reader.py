@@ -1,0 +1,48 @@
+"""A reader process for the concurrency test: query the published warehouse in a loop.
+
+Usage: python -m tests.pipelines.edition_reader CITYDIP_HOME STOP_FILE
+Prints one JSON line per read: the edition seen and whether it was complete (every table's
+row count equal to what its `_citydip_meta` says, every mart and view present), or the error.
+After STOP_FILE appears it reads once more and exits.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from pipelines.publish import MARTS
+from pipelines.reader import open_published
+
+
+def read_once(published: Path) -> dict:
+    try:
+        with open_published(published) as con:
+            edition = con.execute(
+                "select value from _citydip_meta where section = 'edition' and name = 'published_at'"
+            ).fetchone()[0]
+            promised = dict(
+                con.execute(
+                    "select name, row_count from _citydip_meta where section = 'table'"
+                ).fetchall()
+            )
+            actual = {t: con.execute(f'select count(*) from "{t}"').fetchone()[0] for t in promised}
+            latest = con.execute("select count(*) from latest_scorecard").fetchone()[0]
+            complete = set(MARTS) <= set(promised) and promised == actual and latest > 0
+            return {"edition": edition, "complete": complete}
+    except Exception as exc:  # every failure is what the test counts
+        return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def main() -> None:
+    published, stop = Path(sys.argv[1]) / "citydip.duckdb", Path(sys.argv[2])
+    while True:
+        stopping = stop.exists()
+        print(json.dumps(read_once(published)), flush=True)
+        if stopping:
+            return
+
+
+if __name__ == "__main__":
+    main()

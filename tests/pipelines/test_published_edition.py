@@ -1,0 +1,118 @@
+"""The published file describes itself: `_citydip_meta`, dbt docs as comments, analyst views."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from datetime import datetime
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.publish import MARTS
+from tests.conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def con(published_home):
+    with duckdb.connect(str(published_home / "citydip.duckdb"), read_only=True) as con:
+        yield con
+
+
+def meta(con, section: str) -> dict:
+    return {
+        name: (value, fetched_at, rows)
+        for name, value, fetched_at, rows in con.execute(
+            "select name, value, fetched_at, row_count from _citydip_meta where section = ?",
+            [section],
+        ).fetchall()
+    }
+
+
+def test_edition_names_time_commit_and_dbt_vars(con):
+    edition = meta(con, "edition")
+    datetime.fromisoformat(edition["published_at"][0])
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True)
+    assert edition["git_commit"][0] == head.stdout.strip()
+    dbt_vars = json.loads(edition["dbt_vars"][0])
+    assert dbt_vars["max_data_age"] == 3  # the project default from dbt_project.yml
+    assert {k: json.loads(v[0]) for k, v in meta(con, "dbt_var").items()} == dbt_vars
+
+
+def test_sources_carry_their_payload_hash_and_fetch_time(con):
+    expected = {
+        source: (sha, fetched_at, n)
+        for source, sha, fetched_at, n in con.execute(
+            "select source_id, payload_sha256, max(fetched_at), count(*) "
+            "from fct_observation group by all"
+        ).fetchall()
+    }
+    assert {"worldbank", "curated"} <= set(expected)
+    assert meta(con, "source") == expected
+
+
+def test_row_counts_match_the_tables(con):
+    tables = meta(con, "table")
+    assert set(MARTS) <= set(tables)
+    for table, (_, _, rows) in tables.items():
+        assert con.execute(f'select count(*) from "{table}"').fetchone()[0] == rows > 0
+
+
+def test_every_published_table_view_and_column_has_a_comment(con):
+    relations = con.execute(
+        "select table_name, comment from duckdb_tables() union all "
+        "select view_name, comment from duckdb_views() where not internal"
+    ).fetchall()
+    assert {"_citydip_meta", "latest_scorecard", "indicator_timeseries", *MARTS} <= {
+        name for name, _ in relations
+    }
+    assert [name for name, comment in relations if not comment] == []
+    undocumented = con.execute(
+        "select table_name || '.' || column_name from duckdb_columns() "
+        "where not internal and (comment is null or comment = '')"
+    ).fetchall()
+    assert undocumented == []
+    assert (
+        con.execute(
+            "select comment from duckdb_columns() where table_name = 'dim_city' "
+            "and column_name = 'is_city_state'"
+        )
+        .fetchone()[0]
+        .startswith("True where the country figure is the city's own")
+    )
+
+
+def test_latest_scorecard_is_the_newest_year_of_each_city(con):
+    rows = con.execute("select city_id, year from latest_scorecard").fetchall()
+    newest = dict(
+        con.execute("select city_id, max(year) from scorecard_city group by 1").fetchall()
+    )
+    assert dict(rows) == newest and len(rows) == len(newest)
+
+
+def test_indicator_timeseries_is_long_form_of_the_indicator_scores(con):
+    count = con.execute("select count(*) from indicator_timeseries").fetchone()[0]
+    assert count == con.execute("select count(*) from scorecard_indicator").fetchone()[0]
+    columns = {
+        c
+        for (c,) in con.execute(
+            "select column_name from (describe indicator_timeseries)"
+        ).fetchall()
+    }
+    assert {"city_name", "indicator_name", "year", "data_year", "value", "is_proxy"} <= columns
+
+
+def test_publish_runs_only_downstream_of_every_blocking_check():
+    """A failing blocking check (pandera or dbt test) stops every asset downstream of it."""
+    from pipelines.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    upstream = dg.AssetSelection.assets("published_warehouse").upstream().resolve(graph)
+    specs = [s for a in [*defs.assets, *defs.asset_checks] for s in getattr(a, "check_specs", [])]
+    assert len(specs) > 10
+    for spec in specs:
+        assert spec.blocking, spec.name
+        assert spec.key.asset_key in upstream, spec.key
+    cards_upstream = dg.AssetSelection.assets("scorecard_cards").upstream().resolve(graph)
+    assert dg.AssetKey("published_warehouse") in cards_upstream
