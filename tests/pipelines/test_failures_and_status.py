@@ -117,7 +117,7 @@ def test_citydip_status_reads_the_persistent_instance(citydip_home, tmp_path):
     result = run_citydip("status", "--format", "json", env=env)
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads(result.stdout)
-    assert {s["source"] for s in report["sources"]} == {"worldbank", "curated"}
+    assert {s["source"] for s in report["sources"]} == set(SOURCES)
     assert all(not s["overdue"] and s["check"]["passed"] for s in report["sources"])
     assert report["last_failure"] is None
 
