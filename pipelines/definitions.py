@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
+from pipelines.dbt_cli import DbtCli
 from pipelines.dbt_models import DBT_PROJECT, citydip_dbt_models
 from pipelines.publish import published_warehouse
 from pipelines.settings import load_settings
@@ -34,7 +34,7 @@ def build_definitions() -> dg.Definitions:
         jobs=[refresh],
         resources={
             "duckdb": DuckDBResource(database=str(settings.build_db)),
-            "dbt": DbtCliResource(
+            "dbt": DbtCli(
                 project_dir=DBT_PROJECT,
                 # the dbt of this environment, so it runs without an activated venv
                 dbt_executable=str(Path(sys.executable).parent / "dbt"),

@@ -14,6 +14,8 @@ from pipelines.reader import WarehouseMissing, open_published
 from pipelines.settings import load_settings
 
 EXIT_BUSY = 75
+# Run tag naming the phase of a refresh: "fetch" (payloads and checks) or "rebuild" (what changed).
+PHASE_TAG = "citydip/refresh_phase"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -63,26 +65,68 @@ def run(args: argparse.Namespace) -> int:
 
 
 def execute(select: list[str] | None, console: Console) -> list[str]:
-    """Run the refresh job; return one line per failed step or check."""
+    """Fetch every (selected) source, then rebuild only what changed; return one line per failed
+    step or check. See pipelines/refresh_plan.py for what counts as changed."""
     import dagster as dg
 
     from pipelines.definitions import REFRESH_JOB, defs
-    from pipelines.source_assets import payload_key
+    from pipelines.refresh_plan import plan_rebuild
+    from pipelines.source_assets import observations_key, payload_key
     from sources import SOURCES
 
     instance = get_instance()
+    settings = load_settings()
     job = defs.resolve_job_def(REFRESH_JOB)
-    asset_selection = None
+    graph = defs.resolve_asset_graph()
     if select:
         unknown = sorted(set(select) - set(SOURCES))
         if unknown:
             raise ValueError(f"unknown source(s) {unknown}; known: {sorted(SOURCES)}")
-        chosen = dg.AssetSelection.assets(*(payload_key(SOURCES[s]) for s in select))
-        asset_selection = list(chosen.downstream().resolve(defs.resolve_asset_graph()))
-    with console.status("refreshing: fetch, validate, load, dbt build, publish ..."):
-        result = job.execute_in_process(
-            instance=instance, raise_on_error=False, asset_selection=asset_selection
+    chosen = [SOURCES[s] for s in (select or SOURCES)]
+    payloads = [payload_key(source) for source in chosen]
+    in_job = set(job.asset_layer.executable_asset_keys)
+    if select:
+        in_job &= set(dg.AssetSelection.assets(*payloads).downstream().resolve(graph))
+    candidates = in_job - {payload_key(source) for source in SOURCES.values()}
+
+    with console.status("refreshing: fetch and validate every source ..."):
+        fetched = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            asset_selection=payloads,
+            tags={PHASE_TAG: "fetch"},
         )
+    failures = run_failures(fetched)
+    landed = {e.asset_key for e in fetched.get_asset_materialization_events()}
+    rejected = {e.asset_key for e in fetched.get_asset_check_evaluations() if not e.passed}
+    blocked = [
+        observations_key(source)
+        for source in chosen
+        if payload_key(source) not in landed or payload_key(source) in rejected
+    ]
+    absent = set()
+    if not settings.build_db.exists():
+        absent = candidates
+    elif not settings.published_db.exists():
+        absent = {key for key in candidates if key.to_user_string() == "published_warehouse"}
+    plan = plan_rebuild(instance, defs, candidates, blocked=blocked, missing=absent)
+    if not plan.rebuild:
+        console.print("no source changed since the last refresh: nothing to rebuild")
+        return failures
+    for line in plan.describe():
+        console.print(f"rebuild: {line}")
+    with console.status("refreshing: load, dbt build, publish what changed ..."):
+        rebuilt = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            asset_selection=sorted(plan.rebuild),
+            tags={PHASE_TAG: "rebuild"},
+        )
+    return failures + run_failures(rebuilt)
+
+
+def run_failures(result) -> list[str]:
+    """One line per failed check or step of an in-process run."""
     failures = [
         f"check {e.asset_key.to_user_string()}:{e.check_name}: {e.description or 'failed'}"
         for e in result.get_asset_check_evaluations()
