@@ -37,7 +37,9 @@ def measure(argv: list[str], env: dict[str, str], cwd: Path = REPO) -> Sample:
     ).stdout
     result = json.loads(out.strip().splitlines()[-1])
     if result["returncode"] != 0:
-        raise BenchFailure(f"{' '.join(argv)} exited {result['returncode']}: {result['stderr_tail']}")
+        raise BenchFailure(
+            f"{' '.join(argv)} exited {result['returncode']}: {result['stderr_tail']}"
+        )
     return Sample(result["wall_s"], result["cpu_s"], result["peak_rss_mib"])
 
 
