@@ -90,6 +90,10 @@ def write_report(
     return problems
 
 
+def _per_million(seconds: float, s: ScaleResult) -> str:
+    return f"{seconds / s.panel.observations * 1e6:.2f}"
+
+
 def _load(values) -> str:
     return ", ".join(f"{v:.1f}" for v in values)
 
@@ -196,15 +200,14 @@ def _scale_section(results: list[ScaleResult], targets: list, problems: list) ->
     ]
     for s in results:
         test = s.dbt_test
+        tested = f"{test.wall_s:.1f} | {test.peak_rss_mib:.0f}" if test else "not run | —"
         lines.append(
             f"| {s.panel.observations:,} | {s.panel.cities:,} x {s.panel.indicators} x "
             f"{s.panel.years} | {s.dbt_run.wall_s:.1f} | {s.dbt_run.cpu_s:.1f} | "
             f"{s.dbt_run.peak_rss_mib:.0f} | {s.handwritten.wall_s:.1f} | "
             f"{s.handwritten.cpu_s:.1f} | {s.handwritten.peak_rss_mib:.0f} | {s.ratio:.2f} | "
-            f"{test.wall_s:.1f} | {test.peak_rss_mib:.0f} | "
-            f"{'yes' if s.agrees else 'NO'} ({s.rows:,} rows, max diff {s.max_score_diff or 0:.1e}) |"
-            if test
-            else f"| {s.panel.observations:,} | ... | {s.dbt_run.wall_s:.1f} | ... |"
+            f"{tested} | {'yes' if s.agrees else 'NO'} ({s.rows:,} rows, "
+            f"max diff {s.max_score_diff or 0:.1e}) |"
         )
         if not s.agrees:
             problems.append(
@@ -212,6 +215,8 @@ def _scale_section(results: list[ScaleResult], targets: list, problems: list) ->
                 f"{s.unmatched} unmatched rows, {s.rank_mismatches} ranks, diff {s.max_score_diff}"
             )
     first, last = results[0], results[-1]
+    before_last = results[-2] if len(results) > 1 else first
+    cpu_per_obs = [s.dbt_run.cpu_s / s.panel.observations for s in (before_last, last)]
     growth = last.panel.observations / first.panel.observations
     dbt_growth = last.dbt_run.wall_s / first.dbt_run.wall_s
     hand_growth = last.handwritten.wall_s / first.handwritten.wall_s
@@ -229,11 +234,13 @@ def _scale_section(results: list[ScaleResult], targets: list, problems: list) ->
         f"({growth:.0f}x): dbt run {dbt_growth:.1f}x, hand-written SQL {hand_growth:.1f}x "
         "(dbt's fixed start-up of a few seconds weighs on the small sizes).",
         "",
-        "| observations | dbt run s per million | hand SQL s per million |",
-        "|---|---|---|",
+        "| observations | dbt run wall s / million | CPU s / million | hand SQL wall s / "
+        "million | CPU s / million |",
+        "|---|---|---|---|---|",
         *(
-            f"| {s.panel.observations:,} | {s.dbt_run.wall_s / s.panel.observations * 1e6:.2f} | "
-            f"{s.handwritten.wall_s / s.panel.observations * 1e6:.2f} |"
+            f"| {s.panel.observations:,} | {_per_million(s.dbt_run.wall_s, s)} | "
+            f"{_per_million(s.dbt_run.cpu_s, s)} | {_per_million(s.handwritten.wall_s, s)} | "
+            f"{_per_million(s.handwritten.cpu_s, s)} |"
             for s in results
         ),
         "",
@@ -261,8 +268,10 @@ def _scale_section(results: list[ScaleResult], targets: list, problems: list) ->
         ),
         (
             "scale: linear growth",
-            f"{growth:.0f}x observations -> {dbt_growth:.1f}x dbt run time",
-            dbt_growth <= growth * 1.25,
+            f"{growth:.0f}x observations -> {dbt_growth:.1f}x dbt run wall time; dbt CPU per "
+            f"million {cpu_per_obs[0] * 1e6:.2f} s at {before_last.panel.observations:,} and "
+            f"{cpu_per_obs[1] * 1e6:.2f} s at {last.panel.observations:,}",
+            dbt_growth <= growth * 1.25 and cpu_per_obs[1] <= cpu_per_obs[0] * 1.25,
         ),
     ]
     return lines
