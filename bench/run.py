@@ -2,7 +2,8 @@
 
 Full (`make bench`): five interleaved rounds of cold / bare dbt / no-change / one-source refresh,
 and the scale benchmark at 1, 3, 10 and 30 million observations; rewrites bench/RESULTS.md.
-Quick (`make bench-quick`, CI): one round and two tiny panels; writes bench/out/RESULTS-quick.md.
+Quick (`make bench-quick`, CI): one round and two tiny panels (`dbt test` on the first only);
+writes bench/out/RESULTS-quick.md.
 Times are reported, never asserted; only broken behaviour (a failed command, a no-change refresh
 that rebuilt a model, a scorecard that disagrees with the hand-written SQL) fails the run.
 """
@@ -83,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
                 run_scale(
                     panel,
                     OUT / "scale",
-                    with_tests=args.tests_up_to is None or panel.observations <= args.tests_up_to,
+                    with_tests=_with_tests(args, panel, panels),
                     with_optional=panel is panels[0],
                 )
             )
@@ -93,6 +94,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.skip_refresh:
         _save(OUT / "scale.pkl", host, scale)
     return _finish(output, host, refresh, scale, args.quick)
+
+
+def _with_tests(args: argparse.Namespace, panel: Panel, panels: list[Panel]) -> bool:
+    """`dbt test` at every panel, at the first only in quick mode, or up to --tests-up-to."""
+    if args.tests_up_to is not None:
+        return panel.observations <= args.tests_up_to
+    return panel is panels[0] or not args.quick
 
 
 def _save(path: Path, host: dict, part) -> None:
