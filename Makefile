@@ -11,6 +11,9 @@ UI_HOST ?= 127.0.0.1
 UI_PORT ?= 3000
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 export UV_LINK_MODE ?= copy
+# Ship .pyc files in .venv: with PYTHONDONTWRITEBYTECODE set, every `citydip` and `dbt` process
+# would otherwise compile dagster and dbt from source on each start (~8 s; bench/RESULTS.md).
+export UV_COMPILE_BYTECODE ?= 1
 
 DBT_INPUTS := $(shell find dbt_project/models dbt_project/seeds dbt_project/macros dbt_project/tests -type f 2>/dev/null) dbt_project/dbt_project.yml dbt_project/profiles.yml
 MANIFEST := dbt_project/target/manifest.json
@@ -59,6 +62,12 @@ ui: setup ## start the Dagster UI and daemon (dg dev) on 127.0.0.1
 lint: setup ## ruff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+bench: setup ## run the four benchmarks (refresh cold / no change / one source; scale) and rewrite bench/RESULTS.md
+	$(BIN)/python -m bench.run
+
+bench-quick: setup ## the benchmarks at small size, once each, to keep them working (CI); writes bench/out/
+	$(BIN)/python -m bench.run --quick
 
 clean: ## remove the venv, build state and runtime data (keeps warehouse/README.md)
 	rm -rf $(VENV) .bootstrap dbt_project/target dbt_project/logs .dagster

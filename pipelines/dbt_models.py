@@ -8,6 +8,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from pipelines.dbt_fingerprint import dbt_vars, project_fingerprint
 from pipelines.settings import DBT_PROJECT_DIR, load_settings
 from pipelines.source_assets import WAREHOUSE_POOL
 
@@ -29,10 +30,10 @@ class CitydipTranslator(DagsterDbtTranslator):
         """Owners from the model's dbt `meta`, else the citydip team like every other asset."""
         return super().get_owners(dbt_resource_props) or ["team:citydip"]
 
-
-def dbt_vars() -> dict:
-    """dbt vars from CITYDIP_DBT_VARS (a JSON object), e.g. '{"normalisation": "z_score"}'."""
-    return json.loads(os.environ.get("CITYDIP_DBT_VARS") or "{}")
+    def get_code_version(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        """The node's SQL (or seed) checksum plus the project's macros, config and vars."""
+        own = super().get_code_version(dbt_resource_props)
+        return f"{own}-{project_fingerprint()}" if own else None
 
 
 @dbt_assets(
@@ -49,4 +50,6 @@ def citydip_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     args = ["build"]
     if dbt_vars():
         args += ["--vars", json.dumps(dbt_vars())]
-    yield from dbt.cli(args, context=context).stream()
+    # dbt's artifacts live beside the working database they describe, so its partial-parse cache
+    # matches this CITYDIP_HOME's profile and survives from one refresh to the next.
+    yield from dbt.cli(args, context=context, target_path=settings.build_dir / "dbt").stream()

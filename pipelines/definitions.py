@@ -6,11 +6,11 @@ import sys
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from pipelines.automation import AUTOMATION_SENSOR, automate_downstream
 from pipelines.cards.asset import scorecard_cards
+from pipelines.dbt_cli import DbtCli
 from pipelines.dbt_models import DBT_PROJECT, citydip_dbt_models
 from pipelines.failures import failure_recorder
 from pipelines.publish import published_warehouse
@@ -42,7 +42,7 @@ def build_definitions() -> dg.Definitions:
         sensors=[AUTOMATION_SENSOR, failure_recorder],
         resources={
             "duckdb": DuckDBResource(database=str(settings.build_db)),
-            "dbt": DbtCliResource(
+            "dbt": DbtCli(
                 project_dir=DBT_PROJECT,
                 # the dbt of this environment, so it runs without an activated venv
                 dbt_executable=str(Path(sys.executable).parent / "dbt"),

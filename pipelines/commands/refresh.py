@@ -11,13 +11,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from pipelines.active_runs import refuse_if_busy
+from pipelines.active_runs import CLI_RUN_TAG, refuse_if_busy
 from pipelines.instance import get_instance
 from pipelines.lock import RefreshInProgress, refresh_lock
 from pipelines.reader import WarehouseMissing, open_published
 from pipelines.settings import load_settings
 
 EXIT_BUSY = 75
+# Run tag naming the phase of a refresh: "fetch" (payloads and checks) or "rebuild" (what changed).
+PHASE_TAG = "citydip/refresh_phase"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -68,43 +70,87 @@ def run(args: argparse.Namespace) -> int:
 
 
 def execute(select: list[str] | None, console: Console) -> list[str]:
-    """Run the refresh job; return one line per failed step or check."""
+    """Fetch every (selected) source, then rebuild only what changed; return one line per failed
+    step or check. See pipelines/refresh_plan.py for what counts as changed."""
     import dagster as dg
 
     from pipelines.definitions import REFRESH_JOB, defs
-    from pipelines.source_assets import payload_key
+    from pipelines.refresh_plan import plan_rebuild
+    from pipelines.source_assets import observations_key, payload_key
     from sources import SOURCES
 
     instance = get_instance()
+    settings = load_settings()
     job = defs.resolve_job_def(REFRESH_JOB)
-    asset_selection = None
+    graph = defs.resolve_asset_graph()
     if select:
         unknown = sorted(set(select) - set(SOURCES))
         if unknown:
             raise ValueError(f"unknown source(s) {unknown}; known: {sorted(SOURCES)}")
-        chosen = dg.AssetSelection.assets(*(payload_key(SOURCES[s]) for s in select))
-        asset_selection = list(chosen.downstream().resolve(defs.resolve_asset_graph()))
+    chosen = [SOURCES[s] for s in (select or SOURCES)]
+    payloads = [payload_key(source) for source in chosen]
+    in_job = set(job.asset_layer.executable_asset_keys)
+    if select:
+        in_job &= set(dg.AssetSelection.assets(*payloads).downstream().resolve(graph))
+    candidates = in_job - {payload_key(source) for source in SOURCES.values()}
+
+    # dbt's own log goes to build/refresh.log; the terminal shows the progress bar.
+    settings.build_dir.mkdir(parents=True, exist_ok=True)
+    (settings.build_dir / "refresh.log").write_text("")
+    fetched = run_phase(job, instance, payloads, "fetch", console)
+    failures = run_failures(fetched)
+    landed = {e.asset_key for e in fetched.get_asset_materialization_events()}
+    rejected = {e.asset_key for e in fetched.get_asset_check_evaluations() if not e.passed}
+    blocked = [
+        observations_key(source)
+        for source in chosen
+        if payload_key(source) not in landed or payload_key(source) in rejected
+    ]
+    absent = set()
+    if not settings.build_db.exists():
+        absent = candidates
+    elif not settings.published_db.exists():
+        absent = {key for key in candidates if key.to_user_string() == "published_warehouse"}
+    plan = plan_rebuild(instance, defs, candidates, blocked=blocked, missing=absent)
+    if not plan.rebuild:
+        console.print("no source changed since the last refresh: nothing to rebuild")
+        return failures
+    for line in plan.describe():
+        console.print(f"rebuild: {line}")
+    rebuilt = run_phase(job, instance, sorted(plan.rebuild), "rebuild", console)
+    return failures + run_failures(rebuilt)
+
+
+def run_phase(job, instance, selection: list, phase: str, console: Console):
+    """Execute one phase in-process with a progress bar; dbt's stdout goes to build/refresh.log.
+
+    The run is tagged with this process's pid so that, should the process die mid-run, the next
+    refresh (holding the flock) can mark the orphaned run failed instead of waiting on it.
+    """
     from dagster._core.utils import make_new_run_id
 
     from pipelines.refresh_progress import QUIET_DAGSTER_LOGS, RefreshProgress
 
     run_id = make_new_run_id()
-    assets = len(asset_selection or defs.resolve_asset_graph().materializable_asset_keys)
-    # dbt's own log goes to build/refresh.log; the terminal shows the progress bar.
     log_path = load_settings().build_dir / "refresh.log"
     with (
-        RefreshProgress(Console(file=sys.stdout, quiet=console.quiet), assets) as progress,
-        log_path.open("w") as log,
+        RefreshProgress(Console(file=sys.stdout, quiet=console.quiet), len(selection)) as progress,
+        log_path.open("a") as log,
         contextlib.redirect_stdout(log),
     ):
         instance.add_event_listener(run_id, progress)
-        result = job.execute_in_process(
+        return job.execute_in_process(
             instance=instance,
             raise_on_error=False,
-            asset_selection=asset_selection,
+            asset_selection=list(selection),
             run_id=run_id,
             run_config=QUIET_DAGSTER_LOGS,
+            tags={PHASE_TAG: phase, CLI_RUN_TAG: str(os.getpid())},
         )
+
+
+def run_failures(result) -> list[str]:
+    """One line per failed check or step of an in-process run."""
     failures = [
         f"check {e.asset_key.to_user_string()}:{e.check_name}: {e.description or 'failed'}"
         for e in result.get_asset_check_evaluations()
@@ -137,7 +183,12 @@ def print_top(console: Console, published) -> None:
 
 
 def latest_scorecard(con) -> tuple[int, list[tuple]]:
-    year = con.execute("select max(year) from scorecard_city").fetchone()[0]
+    # the headline year: the newest with the most pillar scores (the newest years often hold
+    # only the few series published early, e.g. population)
+    year = con.execute(
+        "select year from scorecard_pillar group by year "
+        "order by count(score) desc, year desc limit 1"
+    ).fetchone()[0]
     rows = con.execute(
         """
         select overall_rank, city_name, overall_score, economy_business_score,

@@ -1,0 +1,147 @@
+"""Benchmarks 1-3: `citydip refresh` cold, with no source changed, and with one source changed,
+against a bare `dbt build` of the same project on the same loaded raw tables, interleaved in
+one loop so that every kind of run sees the same machine load."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from dataclasses import dataclass, field
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from bench.measure import REPO, VENV_BIN, Sample, Summary, measure
+
+DBT_PROJECT = REPO / "dbt_project"
+CURATED_CSV = REPO / "sources" / "snapshots" / "curated" / "qs_top100_universities.csv"
+DROPPED_ROWS = 3
+
+
+@dataclass
+class RefreshResults:
+    cold: list[Sample] = field(default_factory=list)
+    bare_dbt: list[Sample] = field(default_factory=list)
+    unchanged: list[Sample] = field(default_factory=list)
+    changed: list[Sample] = field(default_factory=list)
+    # what each kind of refresh materialised (asset keys), from the Dagster instance
+    built: dict[str, list[set[str]]] = field(default_factory=dict)
+    dbt_models: set[str] = field(default_factory=set)
+
+    def summary(self, kind: str) -> Summary:
+        return Summary.of(getattr(self, kind))
+
+
+class CuratedMirror:
+    """A local HTTP server serving the curated snapshot without its last rows: a new payload of
+    real figures (none invented), fetched with CITYDIP_LIVE_SOURCES=curated."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        lines = CURATED_CSV.read_text(encoding="utf-8").splitlines(keepends=True)
+        (folder / CURATED_CSV.name).write_text("".join(lines[:-DROPPED_ROWS]), encoding="utf-8")
+        handler = partial(_QuietHandler, directory=str(folder))
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> CuratedMirror:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+def run_refresh_benchmarks(runs: int, workdir: Path) -> RefreshResults:
+    results = RefreshResults(dbt_models=dbt_model_keys())
+    citydip = [str(VENV_BIN / "citydip"), "refresh", "--quiet"]
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    with CuratedMirror(workdir / "mirror") as mirror:
+        for i in range(runs):
+            home, dagster_home = workdir / f"home{i}", workdir / f"dagster{i}"
+            env = {"CITYDIP_HOME": str(home), "DAGSTER_HOME": str(dagster_home)}
+            changed_env = {
+                **env,
+                "CITYDIP_LIVE_SOURCES": "curated",
+                "CITYDIP_CURATED_BASE_URL": mirror.url,
+            }
+            for kind, run_env in (("cold", env), ("unchanged", env)):
+                before = run_ids(dagster_home)
+                getattr(results, kind).append(measure(citydip, run_env))
+                results.built.setdefault(kind, []).append(
+                    materialised(dagster_home, run_ids(dagster_home) - before)
+                )
+                if kind == "cold":
+                    results.bare_dbt.append(bare_dbt_build(home, workdir / f"bare{i}"))
+            before = run_ids(dagster_home)
+            results.changed.append(measure(citydip, changed_env))
+            results.built.setdefault("changed", []).append(
+                materialised(dagster_home, run_ids(dagster_home) - before)
+            )
+    return results
+
+
+def bare_dbt_build(home: Path, scratch: Path) -> Sample:
+    """`dbt build` of the same project on a copy of the working database the refresh just
+    loaded, starting from the same partial-parse state a refresh's dbt invocation starts from."""
+    scratch.mkdir(parents=True)
+    database = scratch / "citydip_build.duckdb"
+    shutil.copy(home / "build" / "citydip_build.duckdb", database)
+    target = scratch / "target"
+    target.mkdir()
+    partial_parse = DBT_PROJECT / "target" / "partial_parse.msgpack"
+    if partial_parse.exists():
+        shutil.copy(partial_parse, target / partial_parse.name)
+    argv = [str(VENV_BIN / "dbt"), "build", "--quiet", "--profiles-dir", ".", "--target-path"]
+    return measure([*argv, str(target)], {"CITYDIP_BUILD_DB": str(database)}, cwd=DBT_PROJECT)
+
+
+def run_ids(dagster_home: Path) -> set[str]:
+    history = dagster_home / "history" / "runs"
+    return {p.stem for p in history.glob("*.db") if p.stem != "index"}
+
+
+def materialised(dagster_home: Path, runs: set[str]) -> set[str]:
+    """Asset keys materialised in these runs, read from the instance's event log."""
+    import dagster as dg
+
+    previous = os.environ.get("DAGSTER_HOME")
+    os.environ["DAGSTER_HOME"] = str(dagster_home)
+    try:
+        instance = dg.DagsterInstance.get()
+        keys = set()
+        for run_id in runs:
+            for entry in instance.all_logs(
+                run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
+            ):
+                keys.add(entry.dagster_event.asset_key.to_user_string())
+        instance.dispose()
+        return keys
+    finally:
+        if previous is None:
+            os.environ.pop("DAGSTER_HOME", None)
+        else:
+            os.environ["DAGSTER_HOME"] = previous
+
+
+def dbt_model_keys() -> set[str]:
+    """The dbt models' asset keys (tests and seeds aside)."""
+    from pipelines.dbt_models import citydip_dbt_models
+
+    return {
+        key.to_user_string()
+        for key in citydip_dbt_models.keys
+        if not key.to_user_string().startswith("seeds/")
+    }

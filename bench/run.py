@@ -1,0 +1,123 @@
+"""Run the four benchmarks and write the results: `python -m bench.run [--quick]`.
+
+Full (`make bench`): five interleaved rounds of cold / bare dbt / no-change / one-source refresh,
+and the scale benchmark at 1, 3, 10 and 30 million observations; rewrites bench/RESULTS.md.
+Quick (`make bench-quick`, CI): one round and two tiny panels (`dbt test` on the first only);
+writes bench/out/RESULTS-quick.md.
+Times are reported, never asserted; only broken behaviour (a failed command, a no-change refresh
+that rebuilt a model, a scorecard that disagrees with the hand-written SQL) fails the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import sys
+from pathlib import Path
+
+from bench.generate import Panel
+from bench.measure import REPO
+from bench.refresh import run_refresh_benchmarks
+from bench.report import machine, write_report
+from bench.scale import run_scale
+
+OUT = REPO / "bench" / "out"
+FULL_PANELS = [
+    Panel(334, 100, 30),
+    Panel(1000, 100, 30),
+    Panel(3334, 100, 30),
+    Panel(10000, 100, 30),
+]
+QUICK_PANELS = [Panel(50, 20, 10), Panel(150, 20, 10)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench.run", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes, one run each (CI)")
+    parser.add_argument("--runs", type=int, help="refresh rounds (default 5, quick 1)")
+    parser.add_argument("--output", type=Path, help="where to write the results")
+    parser.add_argument("--skip-refresh", action="store_true", help="only the scale benchmark")
+    parser.add_argument("--skip-scale", action="store_true", help="only the refresh benchmarks")
+    parser.add_argument(
+        "--panels",
+        help="scale sizes as CITIESxINDICATORSxYEARS,... (default 1M, 3M, 10M, 30M observations)",
+    )
+    parser.add_argument(
+        "--tests-up-to",
+        type=int,
+        default=None,
+        help="run `dbt test` only at panels of at most this many observations",
+    )
+    parser.add_argument(
+        "--combine",
+        action="store_true",
+        help="write the report from the parts saved by earlier --skip-* runs in bench/out/",
+    )
+    args = parser.parse_args(argv)
+    runs = args.runs or (1 if args.quick else 5)
+    panels = QUICK_PANELS if args.quick else FULL_PANELS
+    if args.panels:
+        panels = [Panel(*(int(n) for n in p.split("x"))) for p in args.panels.split(",")]
+    output = args.output or (
+        OUT / "RESULTS-quick.md" if args.quick else REPO / "bench" / "RESULTS.md"
+    )
+    OUT.mkdir(parents=True, exist_ok=True)
+    for name in ("CITYDIP_SOURCE_MODE", "CITYDIP_LIVE_SOURCES", "CITYDIP_DBT_VARS"):
+        os.environ.pop(name, None)
+
+    if args.combine:
+        host, refresh = _load(OUT / "refresh.pkl")
+        _, scale = _load(OUT / "scale.pkl")
+        host["parts"] = "refresh and scale parts run as two concurrent processes"
+        return _finish(output, host, refresh, scale, args.quick)
+    host = machine()
+    refresh = None
+    if not args.skip_refresh:
+        print(f"refresh benchmarks: {runs} round(s)", flush=True)
+        refresh = run_refresh_benchmarks(runs, OUT / "refresh")
+    scale = []
+    if not args.skip_scale:
+        for panel in panels:
+            print(f"scale benchmark: {panel.observations:,} observations", flush=True)
+            scale.append(
+                run_scale(
+                    panel,
+                    OUT / "scale",
+                    with_tests=_with_tests(args, panel, panels),
+                    with_optional=panel is panels[0],
+                )
+            )
+    host["load_after"] = os.getloadavg()
+    if args.skip_scale:
+        _save(OUT / "refresh.pkl", host, refresh)
+    if args.skip_refresh:
+        _save(OUT / "scale.pkl", host, scale)
+    return _finish(output, host, refresh, scale, args.quick)
+
+
+def _with_tests(args: argparse.Namespace, panel: Panel, panels: list[Panel]) -> bool:
+    """`dbt test` at every panel, at the first only in quick mode, or up to --tests-up-to."""
+    if args.tests_up_to is not None:
+        return panel.observations <= args.tests_up_to
+    return panel is panels[0] or not args.quick
+
+
+def _save(path: Path, host: dict, part) -> None:
+    path.write_bytes(pickle.dumps((host, part)))
+
+
+def _load(path: Path):
+    return pickle.loads(path.read_bytes())
+
+
+def _finish(output: Path, host: dict, refresh, scale, quick: bool) -> int:
+    problems = write_report(output, host, refresh, scale, quick=quick)
+    print(f"wrote {output}")
+    for problem in problems:
+        print(f"PROBLEM: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

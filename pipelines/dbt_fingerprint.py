@@ -1,0 +1,35 @@
+"""What, besides a model's own SQL, decides what dbt builds: the project file, the macros and the
+vars. Their hash is appended to every dbt asset's code version, so changing any of them marks
+every model stale and the next refresh rebuilds them (see pipelines/refresh_plan.py)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import cache
+
+from pipelines.settings import DBT_PROJECT_DIR
+
+
+def dbt_vars() -> dict:
+    """dbt vars from CITYDIP_DBT_VARS (a JSON object), e.g. '{"normalisation": "z_score"}'."""
+    return json.loads(os.environ.get("CITYDIP_DBT_VARS") or "{}")
+
+
+def project_fingerprint() -> str:
+    """A short hash of dbt_project.yml, every macro file and the vars in effect."""
+    digest = hashlib.sha256(_project_files_hash().encode())
+    digest.update(json.dumps(dbt_vars(), sort_keys=True).encode())
+    return digest.hexdigest()[:12]
+
+
+@cache
+def _project_files_hash() -> str:
+    digest = hashlib.sha256()
+    files = [DBT_PROJECT_DIR / "dbt_project.yml", *sorted((DBT_PROJECT_DIR / "macros").rglob("*"))]
+    for path in files:
+        if path.is_file():
+            digest.update(path.relative_to(DBT_PROJECT_DIR).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()

@@ -1,0 +1,116 @@
+"""A refresh rebuilds only what changed: nothing when no source changed, and only the changed
+source's downstream when one did (judged by Dagster data versions; pipelines/refresh_plan.py)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from pytest_httpserver import HTTPServer
+
+from tests.conftest import run_citydip
+
+CURATED_CSV = (
+    Path(__file__).resolve().parents[2] / "sources/snapshots/curated/qs_top100_universities.csv"
+)
+PHASE_TAG = "citydip/refresh_phase"
+
+
+def materialised_in_runs(instance: dg.DagsterInstance, run_ids: list[str]) -> set[str]:
+    keys = set()
+    for run_id in run_ids:
+        for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION):
+            keys.add(entry.dagster_event.asset_key.to_user_string())
+    return keys
+
+
+def dbt_model_keys() -> set[str]:
+    from pipelines.dbt_models import citydip_dbt_models
+
+    return {key.to_user_string() for key in citydip_dbt_models.keys}
+
+
+@pytest.fixture(scope="module")
+def three_refreshes(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Cold refresh, a second with no source changed, a third with the curated source changed
+    (served live by a local server: the real snapshot minus its last rows)."""
+    root = tmp_path_factory.mktemp("incremental")
+    env = {"CITYDIP_HOME": str(root / "home"), "DAGSTER_HOME": str(root / "dagster")}
+    results = {}
+    for name in ("cold", "unchanged"):
+        before = _run_ids(env)
+        results[name] = run_citydip("refresh", env=env)
+        results[f"{name}_runs"] = [r for r in _run_ids(env) if r not in before]
+    lines = CURATED_CSV.read_text(encoding="utf-8").splitlines(keepends=True)
+    shorter = "".join(lines[:-3]).encode()
+    with HTTPServer() as server:
+        server.expect_request("/qs_top100_universities.csv").respond_with_data(
+            shorter, content_type="text/csv"
+        )
+        live = {
+            **env,
+            "CITYDIP_LIVE_SOURCES": "curated",
+            "CITYDIP_CURATED_BASE_URL": server.url_for("").rstrip("/"),
+        }
+        before = _run_ids(env)
+        results["changed"] = run_citydip("refresh", env=live)
+        results["changed_runs"] = [r for r in _run_ids(env) if r not in before]
+    os.environ["DAGSTER_HOME"] = env["DAGSTER_HOME"]
+    results["instance"] = dg.DagsterInstance.get()
+    results["published"] = root / "home" / "citydip.duckdb"
+    return results
+
+
+def _run_ids(env: dict) -> list[str]:
+    history = Path(env["DAGSTER_HOME"]) / "history" / "runs"
+    return sorted(p.stem for p in history.glob("*.db") if p.stem != "index")
+
+
+def test_every_refresh_succeeds(three_refreshes):
+    for name in ("cold", "unchanged", "changed"):
+        result = three_refreshes[name]
+        assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+
+
+def test_cold_refresh_builds_every_dbt_model(three_refreshes):
+    built = materialised_in_runs(three_refreshes["instance"], three_refreshes["cold_runs"])
+    assert dbt_model_keys() <= built
+    assert "published_warehouse" in built
+
+
+def test_unchanged_refresh_fetches_but_rebuilds_nothing(three_refreshes):
+    instance = three_refreshes["instance"]
+    runs = three_refreshes["unchanged_runs"]
+    built = materialised_in_runs(instance, runs)
+    assert {"payloads/worldbank", "payloads/curated"} <= built  # it did fetch and check
+    assert not built & dbt_model_keys()
+    assert not {k for k in built if k.startswith("raw/")}
+    assert "published_warehouse" not in built
+    phases = {instance.get_run_by_id(r).tags.get(PHASE_TAG) for r in runs}
+    assert phases == {"fetch"}
+    assert "nothing to rebuild" in three_refreshes["unchanged"].stdout
+
+
+def test_one_changed_source_rebuilds_only_its_downstream(three_refreshes):
+    built = materialised_in_runs(three_refreshes["instance"], three_refreshes["changed_runs"])
+    dbt_built = built & dbt_model_keys()
+    assert "raw/curated_observations" in built
+    assert "raw/worldbank_observations" not in built
+    assert "staging/stg_curated__observations" in dbt_built
+    assert "fct_observation" in dbt_built and "scorecard_city" in dbt_built
+    assert "staging/stg_worldbank__observations" not in dbt_built
+    assert not {k for k in dbt_built if k.startswith("seeds/")}
+    assert "dim_city" not in dbt_built
+    assert "published_warehouse" in built
+
+
+def test_changed_source_reaches_the_published_warehouse(three_refreshes):
+    total = len(CURATED_CSV.read_text(encoding="utf-8").splitlines()) - 1
+    with duckdb.connect(str(three_refreshes["published"]), read_only=True) as con:
+        curated = con.execute(
+            "select count(*) from fct_observation where source_id = 'curated'"
+        ).fetchone()[0]
+    assert curated == total - 3
