@@ -193,11 +193,26 @@ def resolve_pillar(con: duckdb.DuckDBPyConnection, text: str) -> str:
     raise UnknownPillar(f"unknown pillar {text!r}.{hint} Pillars: {', '.join(known)}.")
 
 
-def latest_year(con: duckdb.DuckDBPyConnection, city_id: str | None = None) -> int:
+def headline_year(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The edition's headline year: the newest year with the most pillar scores.
+
+    The newest years often hold only the few series published early (population, market
+    capitalisation), so the plain newest year would leave most pillars and some cities unscored.
+    """
+    row = con.execute(
+        "select year from scorecard_pillar group by year "
+        "order by count(score) desc, year desc limit 1"
+    ).fetchone()
+    return row[0] if row else None
+
+
+def latest_year(con: duckdb.DuckDBPyConnection, city_id: str | None = None) -> int | None:
+    """The headline year of the edition, or the newest year in which the city has a score."""
     if city_id is None:
-        return con.execute("select max(year) from scorecard_city").fetchone()[0]
+        return headline_year(con)
     return con.execute(
-        "select max(year) from scorecard_city where city_id = ?", [city_id]
+        "select max(year) from scorecard_city where city_id = ? and overall_score is not null",
+        [city_id],
     ).fetchone()[0]
 
 
@@ -335,7 +350,8 @@ def load_card(con: duckdb.DuckDBPyConnection, city_id: str, year: int | None = N
 
 def ranked_city_ids(con: duckdb.DuckDBPyConnection, year: int) -> list[str]:
     rows = con.execute(
-        "select city_id from scorecard_city where year = ? order by overall_rank, city_name",
+        "select city_id from scorecard_city where year = ? and overall_score is not null "
+        "order by overall_rank, city_name",
         [year],
     ).fetchall()
     return [city_id for (city_id,) in rows]

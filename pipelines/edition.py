@@ -36,6 +36,7 @@ VIEWS = {
         """
         select *
         from scorecard_city
+        where overall_score is not null
         qualify year = max(year) over (partition by city_id)
         """,
     ),

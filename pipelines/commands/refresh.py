@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from pipelines.active_runs import CLI_RUN_TAG, refuse_if_busy
+from pipelines.city_card import headline_year
 from pipelines.instance import get_instance
 from pipelines.lock import RefreshInProgress, refresh_lock
 from pipelines.reader import WarehouseMissing, open_published
@@ -183,12 +184,7 @@ def print_top(console: Console, published) -> None:
 
 
 def latest_scorecard(con) -> tuple[int, list[tuple]]:
-    # the headline year: the newest with the most pillar scores (the newest years often hold
-    # only the few series published early, e.g. population)
-    year = con.execute(
-        "select year from scorecard_pillar group by year "
-        "order by count(score) desc, year desc limit 1"
-    ).fetchone()[0]
+    year = headline_year(con)
     rows = con.execute(
         """
         select overall_rank, city_name, overall_score, economy_business_score,
