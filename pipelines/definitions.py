@@ -10,9 +10,10 @@ from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from pipelines.dbt_models import DBT_PROJECT, citydip_dbt_models
+from pipelines.plausibility import build_plausibility_checks
 from pipelines.publish import published_warehouse
 from pipelines.settings import load_settings
-from pipelines.source_assets import build_source_assets
+from pipelines.source_assets import build_source_assets, observations_key
 from sources import SOURCES
 
 REFRESH_JOB = "refresh"
@@ -23,6 +24,9 @@ def build_definitions() -> dg.Definitions:
     per_source = [d for source in SOURCES.values() for d in build_source_assets(source)]
     checks = [d for d in per_source if isinstance(d, dg.AssetChecksDefinition)]
     source_assets = [d for d in per_source if not isinstance(d, dg.AssetChecksDefinition)]
+    plausibility = [
+        c for s in SOURCES.values() for c in build_plausibility_checks(s, observations_key(s))
+    ]
     refresh = dg.define_asset_job(
         REFRESH_JOB,
         selection=dg.AssetSelection.all(),
@@ -30,7 +34,7 @@ def build_definitions() -> dg.Definitions:
     )
     return dg.Definitions(
         assets=[*source_assets, citydip_dbt_models, published_warehouse],
-        asset_checks=checks,
+        asset_checks=[*checks, *plausibility],
         jobs=[refresh],
         resources={
             "duckdb": DuckDBResource(database=str(settings.build_db)),

@@ -3,18 +3,26 @@
 payloads/<source>  --(check: schema_valid, blocking)-->  raw/<source>_observations  --> dbt
 """
 
+import os
+
 import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from pipelines.landing import land, load_landed
 from pipelines.settings import load_settings
+from pipelines.sql import sql_identifier
 from sources.errors import SourceError
 from sources.http import make_session
 from sources.source import Source
 
 WAREHOUSE_POOL = "citydip_warehouse"
-FETCH_RETRY = dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL)
+# A failed fetch is retried by Dagster after the HTTP client's own retries gave up.
+FETCH_RETRY = dg.RetryPolicy(
+    max_retries=int(os.environ.get("CITYDIP_FETCH_RETRIES", "2")),
+    delay=float(os.environ.get("CITYDIP_FETCH_RETRY_DELAY", "30")),
+    backoff=dg.Backoff.EXPONENTIAL,
+)
 
 
 def payload_key(source: Source) -> dg.AssetKey:
@@ -107,7 +115,7 @@ def build_source_assets(source: Source) -> list:
         settings = load_settings()
         payload = load_landed(settings.raw_dir, source.id)
         frame = source.observations(payload)
-        table = f"raw.{source.id}_observations"
+        table = f"raw.{sql_identifier(f'{source.id}_observations')}"
         with duckdb.get_connection() as con:
             con.execute("begin transaction")
             con.execute("create schema if not exists raw")

@@ -24,6 +24,18 @@ COLUMNS = [
 
 OBSERVATION_KEY = ["source_id", "indicator_id", "geo_id", "period"]
 
+# The table-wide checks, by the message they fail with, and the field an operator should look at.
+UNIT_DIFFERS = "unit differs from the indicator's declared unit"
+DUPLICATE_KEY = "duplicate observation key (source_id, indicator_id, geo_id, period)"
+NEGATIVE_VALUE = "negative value where the indicator cannot be negative"
+NO_OBSERVATIONS = "no observations"
+FRAME_CHECK_FIELDS = {
+    UNIT_DIFFERS: "unit",
+    DUPLICATE_KEY: "indicator_id, geo_id, period",
+    NEGATIVE_VALUE: "value",
+    NO_OBSERVATIONS: "rows",
+}
+
 
 def observation_schema(
     source_id: str,
@@ -63,17 +75,17 @@ def observation_schema(
         checks=[
             pa.Check(
                 lambda df: df["unit"] == df["indicator_id"].map(indicators),
-                error="unit differs from the indicator's declared unit",
+                error=UNIT_DIFFERS,
             ),
             pa.Check(
                 lambda df: ~df.duplicated(OBSERVATION_KEY, keep=False),
-                error="duplicate observation key (source_id, indicator_id, geo_id, period)",
+                error=DUPLICATE_KEY,
             ),
             pa.Check(
                 lambda df: (df["value"] >= 0) | df["indicator_id"].isin(may_be_negative),
-                error="negative value where the indicator cannot be negative",
+                error=NEGATIVE_VALUE,
             ),
-            pa.Check(lambda df: len(df) > 0, element_wise=False, error="no observations"),
+            pa.Check(lambda df: len(df) > 0, element_wise=False, error=NO_OBSERVATIONS),
         ],
         strict=True,
         ordered=False,

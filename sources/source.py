@@ -15,6 +15,7 @@ import requests
 
 from sources.errors import SourceError
 from sources.http import Client, base_url
+from sources.observation import FRAME_CHECK_FIELDS, OBSERVATION_KEY
 from sources.payload import Part, Payload
 
 SNAPSHOT_ROOT = Path(__file__).parent / "snapshots"
@@ -93,16 +94,43 @@ class Source:
         try:
             return self.schema.validate(frame, lazy=True)
         except pandera.errors.SchemaErrors as exc:
-            cases = exc.failure_cases
-            first = cases.iloc[0]
-            fields = sorted({str(c) for c in cases["column"].dropna().unique()} - {"None"})
-            examples = "; ".join(
-                f"{row.column or 'table'}: {row.check} (got {row.failure_case!r})"
-                for row in cases.head(5).itertuples()
-            )
+            problems, fields = describe_failures(exc.failure_cases, frame)
             raise SourceError(
                 self.id,
                 url,
-                f"{len(cases)} schema failure(s): {examples}",
-                field=", ".join(fields) if fields else str(first["check"]),
+                f"{len(problems)} schema problem(s): {'; '.join(problems[:5])}",
+                field=", ".join(dict.fromkeys(f for named in fields for f in named.split(", "))),
             ) from None
+
+
+def describe_failures(cases: pd.DataFrame, frame: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """One line per failed check, naming the field and a few offending values or rows.
+
+    pandera reports a table-wide check once per column; it is folded back into one problem
+    about the field the check is about (FRAME_CHECK_FIELDS), with the offending rows' keys.
+    """
+    problems, fields = [], []
+    for (context, column, check), group in cases.groupby(
+        ["schema_context", "column", "check"], sort=False, dropna=False
+    ):
+        if context == "DataFrameSchema" and check in FRAME_CHECK_FIELDS:
+            continue
+        field_name = str(column)
+        examples = ", ".join(repr(v) for v in group["failure_case"].drop_duplicates().head(3))
+        problems.append(f"{field_name}: {check} (got {examples})")
+        fields.append(field_name)
+    wide = cases[
+        (cases["schema_context"] == "DataFrameSchema")
+        & cases["check"].isin(list(FRAME_CHECK_FIELDS))
+    ]
+    for check, group in wide.groupby("check", sort=False):
+        index = [i for i in group["index"].dropna().unique() if i in frame.index][:3]
+        rows = frame.loc[index].drop_duplicates(subset=OBSERVATION_KEY) if index else frame.head(0)
+        examples = ", ".join(
+            f"{r.indicator_id} {r.geo_id} {r.period}={r.value!r}" for r in rows.head(3).itertuples()
+        )
+        problems.append(
+            f"{FRAME_CHECK_FIELDS[check]}: {check}" + (f" ({examples})" if examples else "")
+        )
+        fields.append(FRAME_CHECK_FIELDS[check])
+    return problems, fields

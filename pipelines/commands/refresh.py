@@ -67,10 +67,13 @@ def execute(select: list[str] | None, console: Console) -> list[str]:
     import dagster as dg
 
     from pipelines.definitions import REFRESH_JOB, defs
+    from pipelines.recovery import fail_orphaned_runs, run_tags
     from pipelines.source_assets import payload_key
     from sources import SOURCES
 
     instance = get_instance()
+    for run_id in fail_orphaned_runs(instance):
+        console.print(f"[yellow]marked run {run_id} failed: its refresh process died[/]")
     job = defs.resolve_job_def(REFRESH_JOB)
     asset_selection = None
     if select:
@@ -81,13 +84,20 @@ def execute(select: list[str] | None, console: Console) -> list[str]:
         asset_selection = list(chosen.downstream().resolve(defs.resolve_asset_graph()))
     with console.status("refreshing: fetch, validate, load, dbt build, publish ..."):
         result = job.execute_in_process(
-            instance=instance, raise_on_error=False, asset_selection=asset_selection
+            instance=instance,
+            raise_on_error=False,
+            asset_selection=asset_selection,
+            tags=run_tags(),
         )
     failures = [
         f"check {e.asset_key.to_user_string()}:{e.check_name}: {e.description or 'failed'}"
         for e in result.get_asset_check_evaluations()
-        if not e.passed
+        if not e.passed and e.severity != dg.AssetCheckSeverity.WARN
     ]
+    for warning in result.get_asset_check_evaluations():
+        if not warning.passed and warning.severity == dg.AssetCheckSeverity.WARN:
+            name = f"{warning.asset_key.to_user_string()}:{warning.check_name}"
+            console.print(f"[yellow]WARNING[/] check {name}: {warning.description}")
     for event in result.all_events:
         if event.is_step_failure:
             error = event.step_failure_data.error
