@@ -160,6 +160,10 @@ def _connection_problem(exc: requests.ConnectionError) -> str:
     cause = exc.args[0] if exc.args else None
     reason = getattr(cause, "reason", cause)
     retried = "retries exhausted: " if isinstance(cause, MaxRetryError) else ""
+    if isinstance(reason, urllib3.exceptions.NewConnectionError):  # subclasses ConnectTimeout
+        return f"{retried}connection failed: {type(reason).__name__}"
+    if isinstance(reason, urllib3.exceptions.ConnectTimeoutError):
+        return f"{retried}timed out connecting after {timeouts()[0]:g} s"
     if isinstance(reason, TimeoutError | urllib3.exceptions.TimeoutError):
         return f"{retried}timed out after {timeouts()[1]:g} s"
     return f"{retried}connection failed: {type(reason or exc).__name__}"

@@ -6,6 +6,7 @@ import argparse
 import os
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from pipelines.instance import get_instance
@@ -50,15 +51,15 @@ def run(args: argparse.Namespace) -> int:
         with refresh_lock(settings.build_dir):
             failures = execute(args.select, console)
     except RefreshInProgress as exc:
-        errors.print(f"[red]citydip refresh refused:[/] {exc}")
+        errors.print(f"[red]citydip refresh refused:[/] {escape(str(exc))}", soft_wrap=True)
         return EXIT_BUSY
     except ValueError as exc:
-        errors.print(f"[red]citydip refresh:[/] {exc}")
+        errors.print(f"[red]citydip refresh:[/] {escape(str(exc))}", soft_wrap=True)
         return 2
     if not args.quiet:
         print_top(console, settings.published_db)
     for failure in failures:
-        errors.print(f"[red]FAILED[/] {failure}")
+        errors.print(f"[red]FAILED[/] {escape(failure)}", soft_wrap=True)
     return 1 if failures else 0
 
 
@@ -97,7 +98,10 @@ def execute(select: list[str] | None, console: Console) -> list[str]:
     for warning in result.get_asset_check_evaluations():
         if not warning.passed and warning.severity == dg.AssetCheckSeverity.WARN:
             name = f"{warning.asset_key.to_user_string()}:{warning.check_name}"
-            console.print(f"[yellow]WARNING[/] check {name}: {warning.description}")
+            console.print(
+                f"[yellow]WARNING[/] check {escape(name)}: {escape(warning.description or '')}",
+                soft_wrap=True,
+            )
     for event in result.all_events:
         if event.is_step_failure:
             error = event.step_failure_data.error

@@ -81,6 +81,7 @@ class Warehouse:
                 stdout=stdout,
                 stderr=stderr,
                 text=True,
+                start_new_session=True,  # its own process group: a kill takes dbt with it
             )
         return Running(process, out, err)
 

@@ -15,7 +15,7 @@ Design (why most rows are fast): a full refresh costs ~20 s, so test_fault_corpu
 row at the source level — `Source.fetch_live` + `Source.observations` against pytest-httpserver,
 the exact code the payload asset and its blocking `schema_valid` check run — and checks the
 warnings with the plausibility functions the non-blocking checks call. The rows marked `e2e`
-(a fetch failure, a schema failure, a transport failure and a warning) run end to end and assert
+(a fetch failure, schema failures of both sources and a warning) run end to end and assert
 that a rejection leaves the published warehouse byte-for-byte unchanged and `published_warehouse`
 un-materialised in that run. That mechanism is generic (Dagster skips everything downstream of a
 failed step or a failed blocking check), so the subset proves it for every row that is rejected
@@ -260,7 +260,7 @@ CORPUS: list[Fault] = [
     Fault("wb-503-html", "worldbank", "HTTP 5xx with an HTML body", status(503, HTML_PAGE.decode(), "text/html"), Rejected("status", "HTTP 503")),
     Fault("wb-429-storm", "worldbank", "429 storm", status(429, "Too Many Requests", **{"Retry-After": "0"}), Rejected("status", "HTTP 429")),
     Fault("wb-429-recovers", "worldbank", "429 twice, then served", flaky(2), Accepted()),
-    Fault("wb-slow", "worldbank", "slow response past the read timeout", sleeping(1.5), Rejected("response", "timed out"), env={"CITYDIP_HTTP_READ_TIMEOUT": "0.3", **NO_RETRY}, e2e=True),
+    Fault("wb-slow", "worldbank", "slow response past the read timeout", sleeping(1.5), Rejected("response", "timed out"), env={"CITYDIP_HTTP_READ_TIMEOUT": "0.3", **NO_RETRY}),
     Fault("wb-reset", "worldbank", "connection reset", reset_connection, Rejected("response", "connection"), env=NO_RETRY),
     Fault("wb-cut", "worldbank", "transfer cut short", cut_transfer, Rejected("body", "could not be read"), env=NO_RETRY),
     Fault("wb-html-200", "worldbank", "HTML page with status 200", body(HTML_PAGE, "text/html"), Rejected("Content-Type", "HTML page")),
@@ -271,7 +271,7 @@ CORPUS: list[Fault] = [
     Fault("wb-huge-declared", "worldbank", "body beyond the size cap (Content-Length)", huge(300_000, declare_length=True), Rejected("Content-Length", "exceeds the cap"), env={"CITYDIP_HTTP_MAX_BYTES": "200000"}),
     Fault("wb-huge-streamed", "worldbank", "body beyond the size cap (streamed)", huge(300_000, declare_length=False), Rejected("body", "exceeds the cap"), env={"CITYDIP_HTTP_MAX_BYTES": "200000"}),
     Fault("wb-page-storm", "worldbank", "pages beyond the page cap", json_edit(lambda d: [{**d[0], "pages": 100000}, d[1]]), Rejected("pages", "more than 50 pages")),
-    Fault("wb-error-envelope", "worldbank", "provider error envelope with 200", body(WB_ERROR_ENVELOPE), Rejected("message", "Invalid format"), e2e=True),
+    Fault("wb-error-envelope", "worldbank", "provider error envelope with 200", body(WB_ERROR_ENVELOPE), Rejected("message", "Invalid format")),
     Fault("wb-not-an-array", "worldbank", "JSON of the wrong shape", body(b'{"error": "bad request"}'), Rejected("body", "[metadata, rows]")),
     Fault("wb-latin1", "worldbank", "encoding error (Latin-1 bytes)", transformed(lambda b: b.replace(b"China", "Chïna".encode("latin-1"))), Rejected("body", "malformed or truncated JSON")),
     # World Bank: fields and values
