@@ -146,3 +146,31 @@ def _unfinished():
     import dagster as dg
 
     return dg.RunsFilter(statuses=UNFINISHED)
+
+
+WRITER = """
+import sys
+from pathlib import Path
+from pipelines.landing import write_atomic
+write_atomic(Path(sys.argv[1]), b"x" * (256 * 1024 * 1024))
+"""
+
+
+def test_a_payload_killed_mid_write_is_never_landed(tmp_path: Path):
+    """SIGKILL while the bytes are being written: the target name never exists half-written."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    target = tmp_path / "raw" / "worldbank" / f"{'a' * 64}.json"
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(target)], cwd=REPO)
+    try:
+        while not any(p.stat().st_size > 0 for p in target.parent.glob(".*.tmp")):
+            assert writer.poll() is None, "the write finished before it could be interrupted"
+            time.sleep(0.001)
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+    finally:
+        writer.kill()
+    assert not target.exists()
