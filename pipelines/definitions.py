@@ -13,10 +13,11 @@ from pipelines.cards.asset import scorecard_cards
 from pipelines.dbt_cli import DbtCli
 from pipelines.dbt_models import DBT_PROJECT, citydip_dbt_models
 from pipelines.failures import failure_recorder
+from pipelines.plausibility import build_plausibility_checks
 from pipelines.publish import published_warehouse
 from pipelines.schedules import source_schedule
 from pipelines.settings import load_settings
-from pipelines.source_assets import build_source_assets
+from pipelines.source_assets import build_source_assets, observations_key
 from sources import SOURCES
 
 REFRESH_JOB = "refresh"
@@ -27,6 +28,9 @@ def build_definitions() -> dg.Definitions:
     per_source = [d for source in SOURCES.values() for d in build_source_assets(source)]
     checks = [d for d in per_source if isinstance(d, dg.AssetChecksDefinition)]
     source_assets = [d for d in per_source if not isinstance(d, dg.AssetChecksDefinition)]
+    plausibility = [
+        c for s in SOURCES.values() for c in build_plausibility_checks(s, observations_key(s))
+    ]
     refresh = dg.define_asset_job(
         REFRESH_JOB,
         selection=dg.AssetSelection.all(),
@@ -36,7 +40,7 @@ def build_definitions() -> dg.Definitions:
         assets=automate_downstream(
             [*source_assets, citydip_dbt_models, published_warehouse, scorecard_cards]
         ),
-        asset_checks=checks,
+        asset_checks=[*checks, *plausibility],
         jobs=[refresh],
         schedules=[source_schedule(source) for source in SOURCES.values()],
         sensors=[AUTOMATION_SENSOR, failure_recorder],

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from sources.payload import Part, Payload
 
-_SAFE_ID = re.compile(r"^[a-z0-9_]+$")
-_SAFE_SUFFIX = re.compile(r"^[a-z0-9]{1,8}$")
+_SAFE_ID = re.compile(r"[a-z0-9_]+")
+_SAFE_SUFFIX = re.compile(r"[a-z0-9]{1,8}")
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -41,7 +41,7 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def source_dir(raw_dir: Path, source_id: str) -> Path:
-    if not _SAFE_ID.match(source_id):
+    if not _SAFE_ID.fullmatch(source_id):
         raise ValueError(f"unsafe source id {source_id!r}")
     return raw_dir / source_id
 
@@ -50,7 +50,7 @@ def land(raw_dir: Path, payload: Payload) -> Path:
     """Land every part and the manifest; return the manifest path. Idempotent."""
     folder = source_dir(raw_dir, payload.source_id)
     for part in payload.parts:
-        if not _SAFE_SUFFIX.match(part.suffix):
+        if not _SAFE_SUFFIX.fullmatch(part.suffix):
             raise ValueError(f"unsafe file suffix {part.suffix!r} from {payload.source_id}")
         target = folder / f"{part.sha256}.{part.suffix}"
         if not target.exists():
@@ -86,6 +86,6 @@ def load_landed(raw_dir: Path, source_id: str, sha256: str | None = None) -> Pay
 
 
 def _read_part(folder: Path, sha256: str, suffix: str) -> bytes:
-    if not (re.fullmatch(r"[0-9a-f]{64}", sha256) and _SAFE_SUFFIX.match(suffix)):
+    if not (re.fullmatch(r"[0-9a-f]{64}", sha256) and _SAFE_SUFFIX.fullmatch(suffix)):
         raise ValueError(f"manifest names an unsafe part: {sha256!r}.{suffix!r}")
     return (folder / f"{sha256}.{suffix}").read_bytes()

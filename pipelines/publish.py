@@ -16,6 +16,7 @@ from pipelines.dbt_models import DBT_PROJECT, dbt_vars
 from pipelines.edition import describe_edition, effective_dbt_vars
 from pipelines.settings import load_settings
 from pipelines.source_assets import WAREHOUSE_POOL
+from pipelines.sql import sql_identifier, sql_literal
 
 MARTS = [
     "dim_city",
@@ -29,16 +30,6 @@ MARTS = [
 ]
 
 
-def sql_literal(text: str) -> str:
-    """Quote a string (e.g. a file path) as a SQL literal."""
-    return "'" + text.replace("'", "''") + "'"
-
-
-def sql_identifier(name: str) -> str:
-    """Quote an identifier for DuckDB."""
-    return '"' + name.replace('"', '""') + '"'
-
-
 def published_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The marts: every table dbt built in the working database's main schema."""
     rows = con.execute(
@@ -49,30 +40,58 @@ def published_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [name for (name,) in rows]
 
 
+def previous_path(target: Path) -> Path:
+    """The warehouse published before the current one (citydip.previous.duckdb), for rollback."""
+    return target.with_name(f"{target.stem}.previous{target.suffix}")
+
+
+def remove_stale_staging(target: Path) -> None:
+    """Delete `.citydip.duckdb.<pid>.new` files a killed publish left behind."""
+    for stale in target.parent.glob(f".{target.name}.*.new*"):
+        stale.unlink(missing_ok=True)
+
+
 def publish(con: duckdb.DuckDBPyConnection, target: Path) -> dict[str, int]:
-    """Copy the marts into a new file and swap it in atomically; return row counts."""
+    """Copy the marts into a new file and swap it in atomically; return row counts.
+
+    The file being replaced stays as citydip.previous.duckdb (a hard link, no copy), so an
+    operator can roll back with one rename (docs/operations.md).
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(target)
     staging = target.with_name(f".{target.name}.{os.getpid()}.new")
-    staging.unlink(missing_ok=True)
     counts: dict[str, int] = {}
-    con.execute(f"attach {sql_literal(str(staging))} as publish_target")
     try:
-        for table in published_tables(con):
-            name = sql_identifier(table)
-            con.execute(f"create table publish_target.main.{name} as select * from main.{name}")
-            counts[table] = con.execute(f"select count(*) from main.{name}").fetchone()[0]
+        con.execute(f"attach {sql_literal(str(staging))} as publish_target")
+        try:
+            for table in published_tables(con):
+                name = sql_identifier(table)
+                con.execute(f"create table publish_target.main.{name} as select * from main.{name}")
+                counts[table] = con.execute(f"select count(*) from main.{name}").fetchone()[0]
+        finally:
+            con.execute("detach publish_target")
+        with duckdb.connect(str(staging)) as edition:
+            describe_edition(
+                edition,
+                manifest_path=Path(DBT_PROJECT.manifest_path),
+                dbt_vars=effective_dbt_vars(dbt_vars()),
+            )
+            edition.execute("checkpoint")
+        with staging.open("rb") as handle:
+            os.fsync(handle.fileno())
+        if target.exists():
+            keep = target.with_name(f".{target.name}.{os.getpid()}.previous.new")
+            os.link(target, keep)
+            os.replace(keep, previous_path(target))
+        os.replace(staging, target)
+    except BaseException:
+        remove_stale_staging(target)
+        raise
+    dir_fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
     finally:
-        con.execute("detach publish_target")
-    with duckdb.connect(str(staging)) as edition:
-        describe_edition(
-            edition,
-            manifest_path=Path(DBT_PROJECT.manifest_path),
-            dbt_vars=effective_dbt_vars(dbt_vars()),
-        )
-        edition.execute("checkpoint")
-    with staging.open("rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(staging, target)
+        os.close(dir_fd)
     return counts
 
 

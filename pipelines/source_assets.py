@@ -3,6 +3,8 @@
 payloads/<source>  --(check: schema_valid, blocking)-->  raw/<source>_observations  --> dbt
 """
 
+import os
+
 import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
@@ -11,6 +13,7 @@ from pipelines.freshness import freshness_policy
 from pipelines.landing import land, load_landed
 from pipelines.lineage import column_schema
 from pipelines.settings import load_settings
+from pipelines.sql import sql_identifier
 from sources.conditional import ConditionalCache
 from sources.errors import SourceError
 from sources.http import make_session
@@ -19,7 +22,12 @@ from sources.payload import Payload
 from sources.source import Source
 
 WAREHOUSE_POOL = "citydip_warehouse"
-FETCH_RETRY = dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL)
+# A failed fetch is retried by Dagster after the HTTP client's own retries gave up.
+FETCH_RETRY = dg.RetryPolicy(
+    max_retries=int(os.environ.get("CITYDIP_FETCH_RETRIES", "2")),
+    delay=float(os.environ.get("CITYDIP_FETCH_RETRY_DELAY", "30")),
+    backoff=dg.Backoff.EXPONENTIAL,
+)
 
 
 def payload_key(source: Source) -> dg.AssetKey:
@@ -126,7 +134,7 @@ def build_source_assets(source: Source) -> list:
         context: dg.AssetExecutionContext, duckdb: DuckDBResource
     ) -> dg.MaterializeResult:
         settings = load_settings()
-        table = f"raw.{source.id}_observations"
+        table = f"raw.{sql_identifier(f'{source.id}_observations')}"
         if _skipped(settings, source):
             # a live-only source in snapshot mode: keep its last live rows, or an empty table
             empty = observation_frame([], Payload(source.id, ()))

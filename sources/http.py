@@ -4,30 +4,43 @@ from __future__ import annotations
 
 import json
 import os
-import re
 
 import requests
+import urllib3.exceptions
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
 from sources.conditional import ConditionalCache
 from sources.errors import SourceError
 from sources.payload import Part
+from sources.secrets import redact
+
+__all__ = ["Client", "base_url", "make_session", "redact"]
 
 USER_AGENT = (
     "citydip/0.1 (+https://github.com/citydip/citydip; open city-diplomacy scorecard) "
     f"python-requests/{requests.__version__}"
 )
-CONNECT_TIMEOUT_S = float(os.environ.get("CITYDIP_HTTP_CONNECT_TIMEOUT", "10"))
-READ_TIMEOUT_S = float(os.environ.get("CITYDIP_HTTP_READ_TIMEOUT", "60"))
-MAX_BODY_BYTES = int(os.environ.get("CITYDIP_HTTP_MAX_BYTES", str(64 * 1024 * 1024)))
+CONNECT_TIMEOUT_S = 10.0
+READ_TIMEOUT_S = 60.0
+MAX_BODY_BYTES = 64 * 1024 * 1024
+
+
+def timeouts() -> tuple[float, float]:
+    """(connect, read) seconds; CITYDIP_HTTP_CONNECT_TIMEOUT / CITYDIP_HTTP_READ_TIMEOUT."""
+    return (
+        float(os.environ.get("CITYDIP_HTTP_CONNECT_TIMEOUT", CONNECT_TIMEOUT_S)),
+        float(os.environ.get("CITYDIP_HTTP_READ_TIMEOUT", READ_TIMEOUT_S)),
+    )
+
+
+def max_body_bytes() -> int:
+    """The size cap of one response body; CITYDIP_HTTP_MAX_BYTES (default 64 MiB)."""
+    return int(os.environ.get("CITYDIP_HTTP_MAX_BYTES", MAX_BODY_BYTES))
+
+
 RETRY_STATUSES = (429, 500, 502, 503, 504)
-_SECRET_PARAM = re.compile(r"(?i)((?:subscription-key|api[_-]?key|key|token)=)[^&#]+")
-
-
-def redact(text: str) -> str:
-    """Hide secret query parameters in a URL or message."""
-    return _SECRET_PARAM.sub(r"\1***", text)
 
 
 def make_session(retries: int | None = None, backoff: float | None = None) -> requests.Session:
@@ -109,23 +122,18 @@ class Client:
                 params=params,
                 data=data,
                 headers={**conditional, **(headers or {})},
-                timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
+                timeout=timeouts(),
                 stream=True,
             )
         except requests.Timeout as exc:
-            raise SourceError(self.source_id, shown, f"timed out: {type(exc).__name__}") from None
+            raise SourceError(
+                self.source_id, shown, f"timed out: {type(exc).__name__}", "response"
+            ) from None
         except requests.ConnectionError as exc:
-            text = str(exc)
-            if "timed out" in text.lower():  # urllib3 wraps a read timeout as a retry error
-                reason = "timed out, retries exhausted"
-            elif "Max retries" in text:
-                reason = "retries exhausted"
-            else:
-                reason = "connection failed"
-            raise SourceError(self.source_id, shown, f"{reason}: {type(exc).__name__}") from None
+            raise SourceError(self.source_id, shown, _connection_problem(exc), "response") from None
         except requests.RequestException as exc:
             raise SourceError(
-                self.source_id, shown, f"request failed: {type(exc).__name__}"
+                self.source_id, shown, f"request failed: {type(exc).__name__}", "response"
             ) from None
         with response:
             body = self._read_capped(response, shown)
@@ -136,7 +144,10 @@ class Client:
         if response.status_code >= 400 or response.status_code == 304:
             snippet = " ".join(body[:300].decode("utf-8", "replace").split())[:200]
             raise SourceError(
-                self.source_id, shown, f"HTTP {response.status_code}: {self._scrub(snippet)}"
+                self.source_id,
+                shown,
+                f"HTTP {response.status_code}: {self._scrub(snippet)}",
+                "status",
             )
         content_type = response.headers.get("Content-Type", "").lower()
         self._check_format(body, content_type, expect, shown)
@@ -148,28 +159,36 @@ class Client:
         return part
 
     def _read_capped(self, response: requests.Response, shown: str) -> bytes:
+        cap = max_body_bytes()
         declared = response.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            raise SourceError(self.source_id, shown, f"body of {declared} bytes exceeds the cap")
+        if declared and declared.isdigit() and int(declared) > cap:
+            raise SourceError(
+                self.source_id, shown, f"body of {declared} bytes exceeds the cap", "Content-Length"
+            )
         chunks, size = [], 0
         try:
             for chunk in response.iter_content(chunk_size=1 << 16):
                 size += len(chunk)
-                if size > MAX_BODY_BYTES:
+                if size > cap:
                     raise SourceError(
-                        self.source_id, shown, f"body exceeds the cap of {MAX_BODY_BYTES} bytes"
+                        self.source_id,
+                        shown,
+                        f"body exceeds the cap of {cap} bytes",
+                        "body",
                     )
                 chunks.append(chunk)
         except requests.RequestException as exc:
             raise SourceError(
-                self.source_id, shown, f"body could not be read: {type(exc).__name__}"
+                self.source_id, shown, f"body could not be read: {type(exc).__name__}", "body"
             ) from None
         return b"".join(chunks)
 
     def _check_format(self, body: bytes, content_type: str, expect: str, shown: str) -> None:
         head = body[:512].lstrip().lower()
         if "text/html" in content_type or head.startswith((b"<!doctype html", b"<html")):
-            raise SourceError(self.source_id, shown, "expected data but got an HTML page")
+            raise SourceError(
+                self.source_id, shown, "expected data but got an HTML page", "Content-Type"
+            )
         if expect == "json":
             try:
                 json.loads(body)
@@ -184,6 +203,21 @@ class Client:
                 raise SourceError(
                     self.source_id, shown, f"malformed or truncated JSON: {exc}", "body"
                 ) from None
+
+
+def _connection_problem(exc: requests.ConnectionError) -> str:
+    """Name what went wrong; urllib3 wraps a read timeout that exhausted retries as a
+    ConnectionError, which an operator should still read as a timeout."""
+    cause = exc.args[0] if exc.args else None
+    reason = getattr(cause, "reason", cause)
+    retried = "retries exhausted: " if isinstance(cause, MaxRetryError) else ""
+    if isinstance(reason, urllib3.exceptions.NewConnectionError):  # subclasses ConnectTimeout
+        return f"{retried}connection failed: {type(reason).__name__}"
+    if isinstance(reason, urllib3.exceptions.ConnectTimeoutError):
+        return f"{retried}timed out connecting after {timeouts()[0]:g} s"
+    if isinstance(reason, TimeoutError | urllib3.exceptions.TimeoutError):
+        return f"{retried}timed out after {timeouts()[1]:g} s"
+    return f"{retried}connection failed: {type(reason or exc).__name__}"
 
 
 def base_url(source_id: str, default: str) -> str:

@@ -24,16 +24,16 @@ COLUMNS = [
 
 OBSERVATION_KEY = ["source_id", "indicator_id", "geo_id", "period"]
 
-UNIT_MISMATCH = "unit differs from the indicator's declared unit"
+# The table-wide checks, by the message they fail with, and the field an operator should look at.
+UNIT_DIFFERS = "unit differs from the indicator's declared unit"
 DUPLICATE_KEY = "duplicate observation key (source_id, indicator_id, geo_id, period)"
 NEGATIVE_VALUE = "negative value where the indicator cannot be negative"
 NO_OBSERVATIONS = "no observations"
-# the field an operator should look at when a row-level check fails
 FRAME_CHECK_FIELDS = {
-    UNIT_MISMATCH: "unit",
+    UNIT_DIFFERS: "unit",
     DUPLICATE_KEY: "indicator_id, geo_id, period",
     NEGATIVE_VALUE: "value",
-    NO_OBSERVATIONS: "value",
+    NO_OBSERVATIONS: "rows",
 }
 
 
@@ -78,7 +78,7 @@ def observation_schema(
         checks=[
             pa.Check(
                 lambda df: df["unit"] == df["indicator_id"].map(indicators),
-                error=UNIT_MISMATCH,
+                error=UNIT_DIFFERS,
             ),
             pa.Check(
                 lambda df: ~df.duplicated(OBSERVATION_KEY, keep=False),

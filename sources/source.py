@@ -16,7 +16,7 @@ import requests
 from sources.conditional import ConditionalCache
 from sources.errors import SourceError
 from sources.http import Client, base_url
-from sources.observation import FRAME_CHECK_FIELDS
+from sources.observation import FRAME_CHECK_FIELDS, OBSERVATION_KEY
 from sources.payload import Part, Payload
 
 SNAPSHOT_ROOT = Path(__file__).parent / "snapshots"
@@ -109,30 +109,43 @@ class Source:
         try:
             return self.schema.validate(frame, lazy=True)
         except pandera.errors.SchemaErrors as exc:
-            raise SourceError(self.id, url, *_describe(exc.failure_cases, frame)) from None
+            problems, fields = describe_failures(exc.failure_cases, frame)
+            raise SourceError(
+                self.id,
+                url,
+                f"{len(problems)} schema problem(s): {'; '.join(problems[:5])}",
+                field=", ".join(dict.fromkeys(f for named in fields for f in named.split(", "))),
+            ) from None
 
 
-def _describe(cases: pd.DataFrame, frame: pd.DataFrame) -> tuple[str, str]:
-    """(problem, field) for pandera failure cases: a row-level check (negative value, duplicate
-    key, unit) is reported once with the observation keys of the failing rows and its field."""
+def describe_failures(cases: pd.DataFrame, frame: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """One line per failed check, naming the field and a few offending values or rows.
+
+    pandera reports a table-wide check once per column; it is folded back into one problem
+    about the field the check is about (FRAME_CHECK_FIELDS), with the offending rows' keys.
+    """
     problems, fields = [], []
-    for check, group in cases.groupby("check", sort=False):
-        check = str(check)
-        field = FRAME_CHECK_FIELDS.get(check)
-        if field is None:  # a column check: the column is the field
-            columns = sorted({str(c) for c in group["column"].dropna()} - {"None"})
-            field = ", ".join(columns) or check
-            got = ", ".join(repr(v) for v in group["failure_case"].head(3))
-            problems.append(f"{field}: {check} (got {got})")
-        else:
-            rows = sorted({int(i) for i in group["index"].dropna() if int(i) in frame.index})
-            keys = [
-                "/".join(str(frame.at[i, c]) for c in ("indicator_id", "geo_id", "period"))
-                + f"={frame.at[i, 'value']}"
-                for i in rows[:3]
-            ]
-            problems.append(f"{check} ({len(rows)} row(s), e.g. {', '.join(keys) or 'table'})")
-        fields += field.split(", ")
-    return f"{len(problems)} schema failure(s): {'; '.join(problems)}", ", ".join(
-        dict.fromkeys(fields)
-    )
+    for (context, column, check), group in cases.groupby(
+        ["schema_context", "column", "check"], sort=False, dropna=False
+    ):
+        if context == "DataFrameSchema" and check in FRAME_CHECK_FIELDS:
+            continue
+        field_name = str(column)
+        examples = ", ".join(repr(v) for v in group["failure_case"].drop_duplicates().head(3))
+        problems.append(f"{field_name}: {check} (got {examples})")
+        fields.append(field_name)
+    wide = cases[
+        (cases["schema_context"] == "DataFrameSchema")
+        & cases["check"].isin(list(FRAME_CHECK_FIELDS))
+    ]
+    for check, group in wide.groupby("check", sort=False):
+        index = [i for i in group["index"].dropna().unique() if i in frame.index][:3]
+        rows = frame.loc[index].drop_duplicates(subset=OBSERVATION_KEY) if index else frame.head(0)
+        examples = ", ".join(
+            f"{r.indicator_id} {r.geo_id} {r.period}={r.value!r}" for r in rows.head(3).itertuples()
+        )
+        problems.append(
+            f"{FRAME_CHECK_FIELDS[check]}: {check}" + (f" ({examples})" if examples else "")
+        )
+        fields.append(FRAME_CHECK_FIELDS[check])
+    return problems, fields

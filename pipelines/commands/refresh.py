@@ -11,11 +11,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from pipelines.active_runs import CLI_RUN_TAG, refuse_if_busy
+from pipelines.active_runs import refuse_if_busy
 from pipelines.city_card import headline_year
 from pipelines.instance import get_instance
 from pipelines.lock import RefreshInProgress, refresh_lock
 from pipelines.reader import WarehouseMissing, open_published
+from pipelines.recovery import fail_orphaned_runs
 from pipelines.settings import load_settings
 
 EXIT_BUSY = 75
@@ -55,18 +56,21 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     try:
         with refresh_lock(settings.build_dir):
-            refuse_if_busy(get_instance())
+            instance = get_instance()
+            for run_id in fail_orphaned_runs(instance):
+                console.print(f"[yellow]marked run {run_id} failed: its refresh process died[/]")
+            refuse_if_busy(instance)
             failures = execute(args.select, console)
     except RefreshInProgress as exc:
-        errors.print(f"[red]citydip refresh refused:[/] {exc}")
+        errors.print(f"[red]citydip refresh refused:[/] {escape(str(exc))}", soft_wrap=True)
         return EXIT_BUSY
     except ValueError as exc:
-        errors.print(f"[red]citydip refresh:[/] {exc}")
+        errors.print(f"[red]citydip refresh:[/] {escape(str(exc))}", soft_wrap=True)
         return 2
     if not args.quiet:
         print_top(console, settings.published_db)
     for failure in failures:
-        errors.print(f"[red]FAILED[/] {escape(failure)}")  # keep "[source]" visible
+        errors.print(f"[red]FAILED[/] {escape(failure)}", soft_wrap=True)
     return 1 if failures else 0
 
 
@@ -99,7 +103,7 @@ def execute(select: list[str] | None, console: Console) -> list[str]:
     settings.build_dir.mkdir(parents=True, exist_ok=True)
     (settings.build_dir / "refresh.log").write_text("")
     fetched = run_phase(job, instance, payloads, "fetch", console)
-    failures = run_failures(fetched)
+    failures = run_failures(fetched, console)
     landed = {e.asset_key for e in fetched.get_asset_materialization_events()}
     rejected = {e.asset_key for e in fetched.get_asset_check_evaluations() if not e.passed}
     blocked = [
@@ -119,17 +123,18 @@ def execute(select: list[str] | None, console: Console) -> list[str]:
     for line in plan.describe():
         console.print(f"rebuild: {line}")
     rebuilt = run_phase(job, instance, sorted(plan.rebuild), "rebuild", console)
-    return failures + run_failures(rebuilt)
+    return failures + run_failures(rebuilt, console)
 
 
 def run_phase(job, instance, selection: list, phase: str, console: Console):
     """Execute one phase in-process with a progress bar; dbt's stdout goes to build/refresh.log.
 
-    The run is tagged with this process's pid so that, should the process die mid-run, the next
-    refresh (holding the flock) can mark the orphaned run failed instead of waiting on it.
+    The run is tagged with this host and pid so that, should the process die mid-run, the next
+    refresh (holding the flock) marks the orphaned run failed and frees its pool slot.
     """
     from dagster._core.utils import make_new_run_id
 
+    from pipelines.recovery import run_tags
     from pipelines.refresh_progress import QUIET_DAGSTER_LOGS, RefreshProgress
 
     run_id = make_new_run_id()
@@ -146,17 +151,26 @@ def run_phase(job, instance, selection: list, phase: str, console: Console):
             asset_selection=list(selection),
             run_id=run_id,
             run_config=QUIET_DAGSTER_LOGS,
-            tags={PHASE_TAG: phase, CLI_RUN_TAG: str(os.getpid())},
+            tags={PHASE_TAG: phase, **run_tags()},
         )
 
 
-def run_failures(result) -> list[str]:
-    """One line per failed check or step of an in-process run."""
+def run_failures(result, console: Console) -> list[str]:
+    """One line per failed blocking check or step of an in-process run; warnings are printed."""
+    import dagster as dg
+
     failures = [
         f"check {e.asset_key.to_user_string()}:{e.check_name}: {e.description or 'failed'}"
         for e in result.get_asset_check_evaluations()
-        if not e.passed
+        if not e.passed and e.severity != dg.AssetCheckSeverity.WARN
     ]
+    for warning in result.get_asset_check_evaluations():
+        if not warning.passed and warning.severity == dg.AssetCheckSeverity.WARN:
+            name = f"{warning.asset_key.to_user_string()}:{warning.check_name}"
+            console.print(
+                f"[yellow]WARNING[/] check {escape(name)}: {escape(warning.description or '')}",
+                soft_wrap=True,
+            )
     for event in result.all_events:
         if event.is_step_failure:
             error = event.step_failure_data.error

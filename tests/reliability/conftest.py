@@ -1,0 +1,175 @@
+"""One warehouse for the whole reliability suite: published once, then crashed, raced and fed
+faults by the tests, each of which leaves it complete again. Every refresh runs with canary
+values in every secret environment variable the code reads, so test_security can grep for them."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from tests.conftest import REPO
+
+CITYDIP = str(Path(sys.executable).parent / "citydip")
+SECRET_NAME = re.compile(r"CITYDIP_[A-Z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD)\b")
+CITIES = 9  # rows of dbt_project/seeds/cities.csv
+MARTS = {
+    "dim_city",
+    "dim_indicator",
+    "fct_observation",
+    "scorecard_indicator",
+    "scorecard_pillar",
+    "scorecard_city",
+}
+# clients fail fast in tests: no backoff sleeps, no Dagster step retries
+FAST = {"CITYDIP_HTTP_BACKOFF": "0", "CITYDIP_HTTP_RETRIES": "2", "CITYDIP_FETCH_RETRIES": "0"}
+
+
+def secret_names() -> list[str]:
+    """Every secret environment variable the code reads (found in the source), and Comtrade's."""
+    names = {"CITYDIP_COMTRADE_KEY"}
+    for folder in ("sources", "pipelines"):
+        for path in (REPO / folder).rglob("*.py"):
+            names |= set(SECRET_NAME.findall(path.read_text()))
+    return sorted(names)
+
+
+@dataclass
+class Warehouse:
+    root: Path
+    env: dict[str, str]
+    canaries: dict[str, str]
+    outputs: list[str] = field(default_factory=list)  # stdout+stderr of every refresh
+    peak_rss_bytes: int = 0
+
+    @property
+    def home(self) -> Path:
+        return Path(self.env["CITYDIP_HOME"])
+
+    @property
+    def published(self) -> Path:
+        return self.home / "citydip.duckdb"
+
+    @property
+    def dagster_home(self) -> Path:
+        return Path(self.env["DAGSTER_HOME"])
+
+    def instance(self) -> dg.DagsterInstance:
+        return dg.DagsterInstance.from_config(str(self.dagster_home))
+
+    def start(self, *args: str, env: dict[str, str] | None = None) -> Running:
+        """Start `citydip <args>` with its output going to files (read them while it runs)."""
+        logs = self.root / "logs"
+        logs.mkdir(exist_ok=True)
+        stem = logs / uuid.uuid4().hex[:8]
+        out, err = stem.with_suffix(".out"), stem.with_suffix(".err")
+        with out.open("w") as stdout, err.open("w") as stderr:
+            process = subprocess.Popen(
+                [CITYDIP, *args],
+                cwd=REPO,
+                env={**os.environ, **self.env, **(env or {})},
+                stdout=stdout,
+                stderr=stderr,
+                text=True,
+                start_new_session=True,  # its own process group: a kill takes dbt with it
+            )
+        return Running(process, out, err)
+
+    def finish(self, running: Running, timeout: float = 600) -> subprocess.CompletedProcess:
+        running.process.wait(timeout=timeout)
+        result = subprocess.CompletedProcess(
+            running.process.args, running.process.returncode, running.stdout(), running.stderr()
+        )
+        self.outputs.append(result.stdout + result.stderr)
+        return result
+
+    def run(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        return self.finish(self.start(*args, env=env))
+
+
+@dataclass
+class Running:
+    process: subprocess.Popen
+    out_path: Path
+    err_path: Path
+
+    def stdout(self) -> str:
+        return self.out_path.read_text(errors="replace")
+
+    def stderr(self) -> str:
+        return self.err_path.read_text(errors="replace")
+
+
+def published_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def assert_complete_scorecard(path: Path) -> None:
+    """The published warehouse opens read-only and has every mart and every city scored."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = {t for (t,) in con.execute("select table_name from duckdb_tables()").fetchall()}
+        assert tables >= MARTS, f"missing marts: {MARTS - tables}"
+        scored = con.execute(
+            "select count(distinct city_id) from scorecard_city "
+            "where year = (select max(year) from scorecard_city) and overall_score is not null"
+        ).fetchone()[0]
+    assert scored == CITIES
+
+
+def tree_rss_bytes(pid: int) -> int:
+    """Resident memory of a process and all its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+        found = re.search(r"VmRSS:\s+(\d+) kB", status)
+        rss[int(entry.name)] = int(found.group(1)) * 1024 if found else 0
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        total += rss.get(current, 0)
+        stack.extend(children.get(current, []))
+    return total
+
+
+@pytest.fixture(scope="session")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    root = tmp_path_factory.mktemp("reliability")
+    canaries = {name: f"canary-{uuid.uuid4().hex}" for name in secret_names()}
+    env = {
+        "CITYDIP_HOME": str(root / "home"),
+        "DAGSTER_HOME": str(root / "dagster"),
+        "CITYDIP_SOURCE_MODE": "snapshot",
+        **FAST,
+        **canaries,
+    }
+    warehouse = Warehouse(root=root, env=env, canaries=canaries)
+    # the first refresh on the default data, its memory sampled over the whole process tree
+    running = warehouse.start("refresh")
+    peak = 0
+    while running.process.poll() is None:
+        peak = max(peak, tree_rss_bytes(running.process.pid))
+        time.sleep(0.05)
+    result = warehouse.finish(running)
+    warehouse.peak_rss_bytes = peak
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    assert_complete_scorecard(warehouse.published)
+    return warehouse

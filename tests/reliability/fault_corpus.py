@@ -1,0 +1,307 @@
+"""The fault corpus: one row per bad input a provider can send, and what citydip must do with it.
+
+Add a fault with one `Fault(...)` row below; add a source by serving its snapshot (automatic, see
+providers.py) and writing rows whose `source` is its id. Each row names:
+
+- `source`, and `target`: which of the source's snapshot responses is replaced (index, default 0);
+- `serve`: a werkzeug handler that misbehaves (helpers below: `status`, `body`, `json_edit`,
+  `csv_edit`, `flaky`, `huge`, ... and providers.reset_connection / sleeping);
+- `expect`: `Rejected(field, match)` — a SourceError naming the source, the server's URL and the
+  field; `Warned(check, match)` — accepted, but a plausibility check warns; `Accepted()`;
+- `env`: environment for the client (short timeouts, a small size cap, no retries);
+- `e2e`: also prove it through a real `citydip refresh --live --select <source>`.
+
+Design (why most rows are fast): a full refresh costs ~20 s, so test_fault_corpus.py runs every
+row at the source level — `Source.fetch_live` + `Source.observations` against pytest-httpserver,
+the exact code the payload asset and its blocking `schema_valid` check run — and checks the
+warnings with the plausibility functions the non-blocking checks call. The rows marked `e2e`
+(a fetch failure, schema failures of both sources and a warning) run end to end and assert
+that a rejection leaves the published warehouse byte-for-byte unchanged and `published_warehouse`
+un-materialised in that run. That mechanism is generic (Dagster skips everything downstream of a
+failed step or a failed blocking check), so the subset proves it for every row that is rejected
+at fetch or at `schema_valid`, which is every `Rejected` row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from werkzeug import Request, Response
+
+from tests.reliability.providers import Handler, Served, fault, reset_connection, sleeping
+
+
+@dataclass(frozen=True)
+class Rejected:
+    field: str  # a substring of SourceError.field
+    match: str  # a substring of the message
+
+
+@dataclass(frozen=True)
+class Warned:
+    check: str  # plausible_year_on_year | no_dropped_geographies
+    match: str  # a substring of the warning (e.g. the geography)
+
+
+@dataclass(frozen=True)
+class Accepted:
+    pass
+
+
+@dataclass(frozen=True)
+class Fault:
+    id: str
+    source: str
+    kind: str
+    serve: Handler
+    expect: Rejected | Warned | Accepted
+    target: int = 0
+    env: dict[str, str] = field(default_factory=dict)
+    e2e: bool = False
+
+
+# Fault builders ---------------------------------------------------------------------------
+
+
+def status(code: int, text: str = "", content_type: str = "text/plain", **headers) -> Handler:
+    return lambda request: Response(text, status=code, content_type=content_type, headers=headers)
+
+
+def body(data: bytes, content_type: str = "application/json") -> Handler:
+    return lambda request: Response(data, status=200, content_type=content_type)
+
+
+def transformed(change: Callable[[bytes], bytes], content_type: str | None = None) -> Handler:
+    """The real response with its bytes changed."""
+
+    @fault
+    def handler(request: Request, served: Served) -> Response:
+        return Response(
+            change(served.part.body), status=200, content_type=content_type or served.content_type
+        )
+
+    return handler
+
+
+def json_edit(change: Callable[[list], object]) -> Handler:
+    """The real World Bank-style [meta, rows] document, edited."""
+
+    def apply(data: bytes) -> bytes:
+        return json.dumps(change(json.loads(data))).encode()
+
+    return transformed(apply)
+
+
+def records(change: Callable[[list[dict]], list[dict] | None]) -> Handler:
+    """Edit the rows list of a [meta, rows] document in place (or return a new list)."""
+
+    def edit(document: list) -> list:
+        result = change(document[1])
+        if result is not None:
+            document[1] = result
+        return document
+
+    return json_edit(edit)
+
+
+def csv_edit(change: Callable[[list[dict]], list[dict]], header: list[str] | None = None):
+    """Edit the rows of a CSV response (dicts by column); optionally a new header."""
+
+    def apply(data: bytes) -> bytes:
+        reader = csv.DictReader(io.StringIO(data.decode("utf-8")))
+        rows = change(list(reader))
+        columns = header or list(reader.fieldnames or [])
+        out = io.StringIO()
+        writer = csv.DictWriter(out, columns, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return out.getvalue().encode()
+
+    return transformed(apply)
+
+
+def flaky(failures: int, code: int = 429) -> Handler:
+    """`failures` responses with `code` (Retry-After: 0), then the real response."""
+    calls = {"n": 0}
+
+    @fault
+    def handler(request: Request, served: Served) -> Response:
+        calls["n"] += 1
+        if calls["n"] <= failures:
+            return Response("slow down", status=code, headers={"Retry-After": "0"})
+        return served.good()
+
+    return handler
+
+
+def huge(size: int, declare_length: bool) -> Handler:
+    """A body of `size` bytes, with or without a Content-Length header (streamed)."""
+
+    def handler(request: Request) -> Response:
+        chunk = b" " * 65536
+
+        def stream():
+            for _ in range(size // len(chunk) + 1):
+                yield chunk
+
+        if declare_length:
+            return Response(b" " * size, status=200, content_type="application/json")
+        return Response(stream(), status=200, content_type="application/json")
+
+    return handler
+
+
+def cut_transfer(request: Request) -> Response:
+    """Promise more bytes than are sent, then close: an interrupted download."""
+
+    def stream():
+        yield b'[{"page": 1, "pages": 1}, [{"indicator": '
+        time.sleep(0.05)
+        raise ConnectionAbortedError("provider went away")
+
+    return Response(stream(), status=200, headers={"Content-Length": "100000"})
+
+
+def where(geo: str, indicator: str | None = None, period: int | None = None):
+    """A predicate on World Bank records."""
+
+    def test(r: dict) -> bool:
+        return (
+            r["countryiso3code"] == geo
+            and (indicator is None or r["indicator"]["id"] == indicator)
+            and (period is None or r["date"] == str(period))
+        )
+
+    return test
+
+
+def set_value(test, value) -> Callable[[list[dict]], None]:
+    def change(rows: list[dict]) -> None:
+        for r in rows:
+            if test(r):
+                r["value"] = value
+
+    return change
+
+
+def scale_value(test, factor: float) -> Callable[[list[dict]], None]:
+    def change(rows: list[dict]) -> None:
+        for r in rows:
+            if test(r) and r["value"] is not None:
+                r["value"] = r["value"] * factor
+
+    return change
+
+
+def rename_key(old: str, new: str) -> Callable[[list[dict]], None]:
+    def change(rows: list[dict]) -> None:
+        for r in rows:
+            r[new] = r.pop(old)
+
+    return change
+
+
+def curated_rows(change: Callable[[dict], None], city: str | None = None, header=None):
+    def apply(rows: list[dict]) -> list[dict]:
+        for r in rows:
+            if city is None or r["geo_id"] == city:
+                change(r)
+        return rows
+
+    return csv_edit(apply, header)
+
+
+def setter(column: str, value: str) -> Callable[[dict], None]:
+    return lambda r: r.__setitem__(column, value)
+
+
+WB_ERROR_ENVELOPE = json.dumps(
+    [
+        {
+            "message": [
+                {
+                    "id": "175",
+                    "key": "Invalid format",
+                    "value": "The indicator was not found. It may have been deleted or archived.",
+                }
+            ]
+        }
+    ]
+).encode()
+HTML_PAGE = b"<!DOCTYPE html><html><body><h1>Service Unavailable</h1></body></html>"
+NO_RETRY = {"CITYDIP_HTTP_RETRIES": "0"}
+CURATED_COLUMNS = [
+    "indicator_id",
+    "geo_id",
+    "geo_level",
+    "period",
+    "value",
+    "unit",
+    "approximate",
+    "publisher",
+    "publication",
+    "source_url",
+    "as_of",
+    "note",
+]
+
+# The corpus ---------------------------------------------------------------------------------
+
+# fmt: off
+CORPUS: list[Fault] = [
+    # World Bank: HTTP and transport
+    Fault("wb-404", "worldbank", "HTTP 4xx", status(404, "Not Found"), Rejected("status", "HTTP 404"), e2e=True),
+    Fault("wb-500", "worldbank", "HTTP 5xx, retried then reported", status(500, "Internal Server Error"), Rejected("status", "HTTP 500")),
+    Fault("wb-503-html", "worldbank", "HTTP 5xx with an HTML body", status(503, HTML_PAGE.decode(), "text/html"), Rejected("status", "HTTP 503")),
+    Fault("wb-429-storm", "worldbank", "429 storm", status(429, "Too Many Requests", **{"Retry-After": "0"}), Rejected("status", "HTTP 429")),
+    Fault("wb-429-recovers", "worldbank", "429 twice, then served", flaky(2), Accepted()),
+    Fault("wb-slow", "worldbank", "slow response past the read timeout", sleeping(1.5), Rejected("response", "timed out"), env={"CITYDIP_HTTP_READ_TIMEOUT": "0.3", **NO_RETRY}),
+    Fault("wb-reset", "worldbank", "connection reset", reset_connection, Rejected("response", "connection"), env=NO_RETRY),
+    Fault("wb-cut", "worldbank", "transfer cut short", cut_transfer, Rejected("body", "could not be read"), env=NO_RETRY),
+    Fault("wb-html-200", "worldbank", "HTML page with status 200", body(HTML_PAGE, "text/html"), Rejected("Content-Type", "HTML page")),
+    Fault("wb-html-as-json", "worldbank", "HTML page labelled application/json", body(HTML_PAGE), Rejected("Content-Type", "HTML page")),
+    Fault("wb-truncated", "worldbank", "truncated body", transformed(lambda b: b[: len(b) // 2]), Rejected("body", "malformed or truncated JSON")),
+    Fault("wb-not-json", "worldbank", "malformed body", body(b"ok\n"), Rejected("body", "malformed or truncated JSON")),
+    Fault("wb-wrong-content-type", "worldbank", "wrong content type, valid JSON", transformed(lambda b: b, "text/plain"), Accepted()),
+    Fault("wb-huge-declared", "worldbank", "body beyond the size cap (Content-Length)", huge(300_000, declare_length=True), Rejected("Content-Length", "exceeds the cap"), env={"CITYDIP_HTTP_MAX_BYTES": "200000"}),
+    Fault("wb-huge-streamed", "worldbank", "body beyond the size cap (streamed)", huge(300_000, declare_length=False), Rejected("body", "exceeds the cap"), env={"CITYDIP_HTTP_MAX_BYTES": "200000"}),
+    Fault("wb-page-storm", "worldbank", "pages beyond the page cap", json_edit(lambda d: [{**d[0], "pages": 100000}, d[1]]), Rejected("pages", "more than 50 pages")),
+    Fault("wb-error-envelope", "worldbank", "provider error envelope with 200", body(WB_ERROR_ENVELOPE), Rejected("message", "Invalid format")),
+    Fault("wb-not-an-array", "worldbank", "JSON of the wrong shape", body(b'{"error": "bad request"}'), Rejected("body", "[metadata, rows]")),
+    Fault("wb-latin1", "worldbank", "encoding error (Latin-1 bytes)", transformed(lambda b: b.replace(b"China", "Chïna".encode("latin-1"))), Rejected("body", "malformed or truncated JSON")),
+    # World Bank: fields and values
+    Fault("wb-renamed-field", "worldbank", "renamed field", records(rename_key("countryiso3code", "iso3")), Rejected("countryiso3code", "unexpected record shape")),
+    Fault("wb-missing-field", "worldbank", "missing field", records(lambda rows: [{k: v for k, v in r.items() if k != "value"} for r in rows]), Rejected("value", "unexpected record shape")),
+    Fault("wb-extra-field", "worldbank", "extra field", records(lambda rows: [{**r, "footnote": "revised"} for r in rows]), Accepted()),
+    Fault("wb-string-value", "worldbank", "wrong type (number as string)", records(set_value(where("HKG"), "55912609")), Rejected("value", "non-numeric value")),
+    Fault("wb-bad-year", "worldbank", "wrong type (quarter for a year)", records(lambda rows: [{**r, "date": f"{r['date']}Q1"} for r in rows]), Rejected("date", "unexpected record shape")),
+    Fault("wb-duplicate", "worldbank", "duplicate rows", records(lambda rows: rows + [r for r in rows if r["value"] is not None][:3]), Rejected("period", "duplicate observation key")),
+    Fault("wb-negative", "worldbank", "impossible value (negative arrivals)", records(set_value(where("SGP", period=2019), -5.0)), Rejected("value", "negative value"), e2e=True),
+    Fault("wb-infinite", "worldbank", "impossible value (Infinity)", transformed(lambda b: b.replace(b'"value": 65148000', b'"value": Infinity')), Rejected("value", "missing or infinite")),
+    Fault("wb-unknown-country", "worldbank", "unknown geography code", records(lambda rows: [{**r, "countryiso3code": "XKX"} if r["countryiso3code"] == "ARE" else r for r in rows]), Rejected("geo_id", "XKX")),
+    Fault("wb-unknown-series", "worldbank", "unknown indicator code", records(lambda rows: [{**r, "indicator": {"id": "ST.INT.XXX", "value": "?"}} for r in rows]), Rejected("indicator.id", "unknown series")),
+    Fault("wb-yoy-jump", "worldbank", "year-on-year jump beyond the bound (unit slip x1000)", records(scale_value(where("HKG", period=2018), 1000)), Warned("plausible_year_on_year", "HKG"), e2e=True),
+    Fault("wb-city-drops-out", "worldbank", "a geography drops out of an indicator", records(lambda rows: [r for r in rows if r["countryiso3code"] != "HKG"]), Warned("no_dropped_geographies", "HKG")),
+    Fault("wb-empty-series", "worldbank", "a series comes back empty", json_edit(lambda d: [{**d[0], "total": 0}, None]), Warned("no_dropped_geographies", "tourism_arrivals")),
+    # Curated publications
+    Fault("cur-403", "curated", "HTTP 4xx", status(403, "Forbidden"), Rejected("status", "HTTP 403")),
+    Fault("cur-html-200", "curated", "HTML page with status 200", body(HTML_PAGE, "text/html"), Rejected("Content-Type", "HTML page")),
+    Fault("cur-latin1", "curated", "encoding error (Latin-1 bytes)", transformed(lambda b: b.replace(b"Quacquarelli", "Quacquarell\u00ef".encode("latin-1"))), Rejected("body", "not UTF-8")),
+    Fault("cur-renamed-column", "curated", "renamed column", csv_edit(lambda rows: [{**r, "figure": r["value"]} for r in rows], [c if c != "value" else "figure" for c in CURATED_COLUMNS]), Rejected("value", "missing column"), e2e=True),
+    Fault("cur-extra-column", "curated", "extra column", csv_edit(lambda rows: [{**r, "reviewer": "x"} for r in rows], [*CURATED_COLUMNS, "reviewer"]), Accepted()),
+    Fault("cur-text-value", "curated", "wrong type (text for a count)", curated_rows(setter("value", "five"), "hong-kong"), Rejected("value", "non-numeric")),
+    Fault("cur-no-provenance", "curated", "missing provenance", curated_rows(setter("source_url", ""), "tokyo"), Rejected("source_url", "no provenance")),
+    Fault("cur-unknown-city", "curated", "unknown geography code", curated_rows(setter("geo_id", "atlantis"), "dubai"), Rejected("geo_id", "atlantis")),
+    Fault("cur-wrong-unit", "curated", "unit differs from the registry", curated_rows(setter("unit", "percent"), "paris"), Rejected("unit", "unit differs")),
+    Fault("cur-duplicate", "curated", "duplicate rows", csv_edit(lambda rows: rows + rows[:1]), Rejected("period", "duplicate observation key")),
+    Fault("cur-negative", "curated", "impossible value (negative count)", curated_rows(setter("value", "-2"), "seoul"), Rejected("value", "negative value")),
+    Fault("cur-ancient-year", "curated", "impossible period", curated_rows(setter("period", "1850"), "london"), Rejected("period", "1850")),
+    Fault("cur-header-only", "curated", "empty file", csv_edit(lambda rows: []), Rejected("rows", "no observations")),
+    Fault("cur-yoy-jump", "curated", "year-on-year jump beyond the bound", csv_edit(lambda rows: [{**r, "value": "50"} if (r["geo_id"], r["period"]) == ("hong-kong", "2025") else r for r in rows]), Warned("plausible_year_on_year", "hong-kong")),
+]
+# fmt: on

@@ -1,0 +1,136 @@
+"""Fake providers on a local HTTP server: every source's snapshot served at the paths its live
+client requests, with one response replaceable by a fault.
+
+The paths come from the snapshot manifests (each part's URL minus the source's default base URL),
+so a new source whose snapshot URLs are its live URLs gets a fake provider without code here.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import struct
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from sources import SOURCES
+from sources.payload import Part
+
+Handler = Callable[[Request], Response]
+CONTENT_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
+
+
+@dataclass(frozen=True)
+class Served:
+    """One snapshot part as the fake provider serves it."""
+
+    source_id: str
+    path: str  # below the source's base URL, e.g. /country/HKG;.../indicator/ST.INT.ARVL
+    query: str
+    part: Part
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES.get(self.part.suffix, "application/octet-stream")
+
+    def good(self) -> Response:
+        return Response(self.part.body, status=200, content_type=self.content_type)
+
+
+def served_parts(source_id: str) -> list[Served]:
+    source = SOURCES[source_id]
+    default = urlsplit(source.default_base_url)
+    parts = []
+    for part in source.snapshot().parts:
+        url = urlsplit(part.url)
+        assert url.netloc == default.netloc and url.path.startswith(default.path), (
+            f"{source_id}: snapshot URL {part.url} is not below {source.default_base_url}"
+        )
+        parts.append(Served(source_id, url.path[len(default.path) :], url.query, part))
+    return parts
+
+
+def base_path(source_id: str) -> str:
+    return f"/{source_id}"
+
+
+def serve(
+    server: HTTPServer,
+    source_id: str,
+    fault: Handler | None = None,
+    target: int = 0,
+    on_request: Callable[[str], None] | None = None,
+) -> dict[str, str]:
+    """Serve one source's snapshot (the `target` part through `fault` when given); return the
+    environment that points the source's live client at the server. `on_request(source_id)`
+    runs before every response (the crash tests use it to kill a refresh mid-fetch)."""
+    parts = served_parts(source_id)
+    paths = [p.path for p in parts]
+    for index, served in enumerate(parts):
+        # the same path twice means pages told apart by their query string
+        query = served.query if paths.count(served.path) > 1 else None
+        handler = fault if (fault is not None and index == target) else _good(served)
+        server.expect_request(
+            base_path(source_id) + served.path, query_string=query
+        ).respond_with_handler(_observed(_bound(handler, served), source_id, on_request))
+    return {f"CITYDIP_{source_id.upper()}_BASE_URL": server.url_for(base_path(source_id))}
+
+
+def serve_all(server: HTTPServer, on_request: Callable[[str], None] | None = None) -> dict:
+    env: dict[str, str] = {}
+    for source_id in SOURCES:
+        env |= serve(server, source_id, on_request=on_request)
+    return env
+
+
+def _observed(handler: Handler, source_id: str, on_request) -> Handler:
+    if on_request is None:
+        return handler
+
+    def observed(request: Request) -> Response:
+        on_request(source_id)
+        return handler(request)
+
+    return observed
+
+
+def _good(served: Served) -> Handler:
+    return lambda request: served.good()
+
+
+def _bound(handler, served: Served) -> Handler:
+    """Faults receive the part they replace, so they can corrupt the real response."""
+    if getattr(handler, "wants_part", False):
+        return lambda request: handler(request, served)
+    return handler
+
+
+def fault(function):
+    """Mark a fault that takes (request, served) rather than (request)."""
+    function.wants_part = True
+    return function
+
+
+# Transport-level misbehaviour -------------------------------------------------------------
+
+
+def reset_connection(request: Request) -> Response:
+    """Abort the TCP connection with a RST before any response byte."""
+    sock = request.environ["werkzeug.socket"]
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    os.close(sock.detach())
+    return Response(b"", status=200)
+
+
+def sleeping(seconds: float) -> Handler:
+    @fault
+    def handler(request: Request, served: Served) -> Response:
+        time.sleep(seconds)
+        return served.good()
+
+    return handler

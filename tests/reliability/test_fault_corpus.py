@@ -1,0 +1,104 @@
+"""Every row of the fault corpus: source-level for all, end to end for the rows marked e2e.
+
+See fault_corpus.py for the design; a row is added there, never here.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from pytest_httpserver import HTTPServer
+
+from pipelines.plausibility import dropped_geographies, year_on_year_jumps
+from sources import SOURCES
+from sources.errors import SourceError
+from sources.http import make_session
+from tests.reliability.conftest import FAST, assert_complete_scorecard, published_digest
+from tests.reliability.fault_corpus import CORPUS, Accepted, Fault, Rejected, Warned
+from tests.reliability.providers import base_path, serve
+
+KEY = ["indicator_id", "geo_id", "period"]
+
+
+def test_the_corpus_is_broad():
+    assert len(CORPUS) >= 25
+    assert len({row.id for row in CORPUS}) == len(CORPUS)
+    assert {row.source for row in CORPUS} == set(SOURCES), "every source has faults"
+    assert {type(row.expect) for row in CORPUS} == {Rejected, Warned, Accepted}
+
+
+def warnings(source_id: str, frame: pd.DataFrame) -> dict[str, str]:
+    """The plausibility warnings the non-blocking checks would raise, against the snapshot."""
+    previous = SOURCES[source_id].observations(SOURCES[source_id].snapshot())
+    found = {
+        "plausible_year_on_year": year_on_year_jumps(frame),
+        "no_dropped_geographies": dropped_geographies(frame, previous),
+    }
+    return {check: rows.to_string() for check, rows in found.items() if len(rows)}
+
+
+@pytest.mark.parametrize("row", CORPUS, ids=lambda row: row.id)
+def test_source_level_outcome(row: Fault, httpserver: HTTPServer, monkeypatch):
+    for name, value in {**FAST, **row.env}.items():
+        monkeypatch.setenv(name, value)
+    for name, value in serve(httpserver, row.source, row.serve, row.target).items():
+        monkeypatch.setenv(name, value)
+    source = SOURCES[row.source]
+    try:
+        frame = source.observations(source.fetch_live(make_session()))
+    except SourceError as error:
+        assert isinstance(row.expect, Rejected), f"{row.id} ({row.kind}) was rejected: {error}"
+        message = str(error)
+        assert error.source_id == row.source and f"[{row.source}]" in message
+        assert httpserver.url_for(base_path(row.source)) in error.url
+        assert error.url in message
+        assert row.expect.field in (error.field or ""), f"field {error.field!r}: {message}"
+        assert row.expect.match in message, message
+        return
+    assert not isinstance(row.expect, Rejected), f"{row.id} ({row.kind}) was accepted"
+    found = warnings(row.source, frame)
+    if isinstance(row.expect, Warned):
+        assert set(found) == {row.expect.check}, found
+        assert row.expect.match in found[row.expect.check]
+    else:
+        assert found == {}
+        snapshot = source.observations(source.snapshot())
+        pd.testing.assert_frame_equal(
+            frame.sort_values(KEY)[[*KEY, "value"]].reset_index(drop=True),
+            snapshot.sort_values(KEY)[[*KEY, "value"]].reset_index(drop=True),
+        )
+
+
+def published_materialised_in_last_run(warehouse) -> bool:
+    instance = warehouse.instance()
+    last = instance.get_runs(limit=1)[0]
+    records = instance.get_records_for_run(last.run_id).records
+    return any(
+        r.event_log_entry.dagster_event is not None
+        and r.event_log_entry.dagster_event.is_step_materialization
+        and r.event_log_entry.dagster_event.asset_key.to_user_string() == "published_warehouse"
+        for r in records
+    )
+
+
+@pytest.mark.parametrize("row", [r for r in CORPUS if r.e2e], ids=lambda row: row.id)
+def test_end_to_end(row: Fault, warehouse, httpserver: HTTPServer):
+    """A real `citydip refresh --live --select <source>` against the faulty provider."""
+    env = {**row.env, **serve(httpserver, row.source, row.serve, row.target)}
+    before = published_digest(warehouse.published)
+    result = warehouse.run("refresh", "--live", "--select", row.source, env=env)
+    output = result.stdout + result.stderr
+    if isinstance(row.expect, Rejected):
+        assert result.returncode == 1, output[-3000:]
+        failures = [line for line in result.stderr.splitlines() if "FAILED" in line]
+        named = [f for f in failures if f"[{row.source}]" in f]
+        assert named, result.stderr[-3000:]
+        assert httpserver.url_for(base_path(row.source)) in named[0]
+        assert row.expect.match in named[0]
+        assert published_digest(warehouse.published) == before  # byte-for-byte unchanged
+        assert not published_materialised_in_last_run(warehouse)
+    else:
+        assert result.returncode == 0, output[-3000:]
+        assert "WARNING" in result.stdout and row.expect.check in result.stdout
+        assert published_materialised_in_last_run(warehouse)
+    assert_complete_scorecard(warehouse.published)

@@ -1,0 +1,54 @@
+"""The plausibility checks: wired per source, non-blocking, and quiet on the default data."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipelines.definitions import defs
+from pipelines.plausibility import dropped_geographies, year_on_year_jumps
+from sources import SOURCES
+
+
+def test_every_source_has_both_non_blocking_checks():
+    specs = {
+        (spec.asset_key.to_user_string(), spec.name): spec
+        for checks in defs.asset_checks or []
+        for spec in checks.check_specs
+    }
+    for source_id in SOURCES:
+        for name in ("plausible_year_on_year", "no_dropped_geographies"):
+            spec = specs[(f"raw/{source_id}_observations", name)]
+            assert not spec.blocking
+
+
+def test_the_default_data_raises_no_warning():
+    for source in SOURCES.values():
+        frame = source.observations(source.snapshot())
+        assert year_on_year_jumps(frame).empty, source.id
+        assert dropped_geographies(frame, frame).empty
+
+
+def test_a_jump_is_measured_both_ways_and_only_between_consecutive_years():
+    frame = pd.DataFrame(
+        {
+            "indicator_id": ["population"] * 4,
+            "geo_id": ["HKG"] * 4,
+            "period": [2019, 2020, 2021, 2023],
+            "value": [100.0, 10.0, 100.0, 1000.0],  # 2021 -> 2023 is not consecutive
+        }
+    )
+    jumps = year_on_year_jumps(frame)
+    assert jumps["period"].tolist() == [2020, 2021]
+    assert jumps["factor"].round(6).tolist() == [10.0, 10.0]
+
+
+def test_unchecked_indicators_never_warn():
+    frame = pd.DataFrame(
+        {
+            "indicator_id": ["fdi_net_inflows"] * 2,
+            "geo_id": ["HKG"] * 2,
+            "period": [2020, 2021],
+            "value": [1.0, 1000.0],
+        }
+    )
+    assert year_on_year_jumps(frame).empty
