@@ -97,8 +97,18 @@ def _markdown(rows: pd.DataFrame, limit: int = 20) -> str:
 def build_plausibility_checks(source: Source, observations_key: dg.AssetKey) -> list:
     """The two non-blocking checks for one source's observations table."""
 
-    def incoming() -> pd.DataFrame:
-        return source.observations(load_landed(load_settings().raw_dir, source.id))
+    def incoming() -> pd.DataFrame | None:
+        """The landed payload's observations; None when nothing was ever landed (a live-only
+        source refreshed in snapshot mode keeps its last live rows, so there is nothing new)."""
+        try:
+            payload = load_landed(load_settings().raw_dir, source.id)
+        except FileNotFoundError:
+            return None
+        return source.observations(payload)
+
+    nothing_landed = dg.AssetCheckResult(
+        passed=True, description=f"no payload of {source.id} landed: nothing new to check"
+    )
 
     @dg.asset_check(
         asset=observations_key,
@@ -108,7 +118,10 @@ def build_plausibility_checks(source: Source, observations_key: dg.AssetKey) -> 
         "indicator's factor (pipelines/plausibility.py).",
     )
     def year_on_year_check() -> dg.AssetCheckResult:
-        jumps = year_on_year_jumps(incoming())
+        frame = incoming()
+        if frame is None:
+            return nothing_landed
+        jumps = year_on_year_jumps(frame)
         summary = "; ".join(
             f"{r.indicator_id} {r.geo_id} {r.previous_period:.0f}->{r.period}: "
             f"x{r.factor:.1f} (bound x{r.bound:g})"
@@ -131,7 +144,10 @@ def build_plausibility_checks(source: Source, observations_key: dg.AssetKey) -> 
         "this source is missing from the new observations.",
     )
     def dropout_check() -> dg.AssetCheckResult:
-        dropped = dropped_geographies(incoming(), published_pairs(source.id))
+        frame = incoming()
+        if frame is None:
+            return nothing_landed
+        dropped = dropped_geographies(frame, published_pairs(source.id))
         listed = ", ".join(f"{r.geo_id} ({r.indicator_id})" for r in dropped.head(10).itertuples())
         return dg.AssetCheckResult(
             passed=dropped.empty,
