@@ -30,11 +30,13 @@ def fast_http(monkeypatch: pytest.MonkeyPatch) -> None:
 def run_citydip(
     *args: str, env: dict[str, str], timeout: float = 600
 ) -> subprocess.CompletedProcess:
-    """Run the real `citydip` console script in a subprocess with the given environment."""
+    """Run the real `citydip` console script in a subprocess with the given environment.
+
+    Failed fetches are not retried by Dagster (2 x 30 s in production) unless a test asks."""
     return subprocess.run(
         [str(Path(sys.executable).parent / "citydip"), *args],
         cwd=REPO,
-        env={**os.environ, **env},
+        env={**os.environ, "CITYDIP_FETCH_RETRIES": "0", "CITYDIP_HTTP_BACKOFF": "0", **env},
         capture_output=True,
         text=True,
         timeout=timeout,

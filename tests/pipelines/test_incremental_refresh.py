@@ -47,6 +47,11 @@ def three_refreshes(tmp_path_factory: pytest.TempPathFactory) -> dict:
     lines = CURATED_CSV.read_text(encoding="utf-8").splitlines(keepends=True)
     shorter = "".join(lines[:-3]).encode()
     with HTTPServer() as server:
+        for other in CURATED_CSV.parent.glob("*.csv"):  # the curated source's other files as-is
+            if other != CURATED_CSV:
+                server.expect_request(f"/{other.name}").respond_with_data(
+                    other.read_bytes(), content_type="text/csv"
+                )
         server.expect_request("/qs_top100_universities.csv").respond_with_data(
             shorter, content_type="text/csv"
         )
