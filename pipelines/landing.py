@@ -67,14 +67,18 @@ def land(raw_dir: Path, payload: Payload) -> Path:
     return manifest_path
 
 
+def latest_sha256(raw_dir: Path, source_id: str) -> str | None:
+    """The hash of the newest landed payload of a source, or None when none was landed."""
+    pointer = source_dir(raw_dir, source_id) / "latest.json"
+    return json.loads(pointer.read_text())["sha256"] if pointer.exists() else None
+
+
 def load_landed(raw_dir: Path, source_id: str, sha256: str | None = None) -> Payload:
     """Read a landed payload back (the latest one unless a hash is given)."""
     folder = source_dir(raw_dir, source_id)
+    sha256 = sha256 or latest_sha256(raw_dir, source_id)
     if sha256 is None:
-        pointer = folder / "latest.json"
-        if not pointer.exists():
-            raise FileNotFoundError(f"no payload of {source_id!r} has been landed in {folder}")
-        sha256 = json.loads(pointer.read_text())["sha256"]
+        raise FileNotFoundError(f"no payload of {source_id!r} has been landed in {folder}")
     if not re.fullmatch(r"[0-9a-f]{64}", sha256):
         raise ValueError(f"not a payload hash: {sha256!r}")
     manifest = json.loads((folder / f"{sha256}.manifest.json").read_text())

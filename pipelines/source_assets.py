@@ -10,7 +10,7 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from pipelines.freshness import freshness_policy
-from pipelines.landing import land, load_landed
+from pipelines.landing import land, latest_sha256, load_landed
 from pipelines.lineage import column_schema
 from pipelines.settings import load_settings
 from pipelines.sql import sql_identifier
@@ -62,7 +62,13 @@ def build_source_assets(source: Source) -> list:
         live = settings.is_live(source.id)
         if not live and not source.has_snapshot:
             context.log.warning(f"{source.id} ships no snapshot; its last loaded rows stay")
-            return dg.MaterializeResult(metadata={"mode": "snapshot", "skipped": "no snapshot"})
+            # the data version stays that of the last landed payload, so nothing downstream
+            # counts as changed
+            unchanged = latest_sha256(settings.raw_dir, source.id) or "nothing landed"
+            return dg.MaterializeResult(
+                metadata={"mode": "snapshot", "skipped": "no snapshot"},
+                data_version=dg.DataVersion(unchanged),
+            )
         payload = (
             source.fetch_live(make_session(), ConditionalCache(settings.raw_dir / source.id))
             if live
