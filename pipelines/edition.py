@@ -16,6 +16,7 @@ import duckdb
 import yaml
 
 from pipelines.settings import DBT_PROJECT_DIR, REPO_ROOT
+from pipelines.sql import sql_identifier, sql_literal
 
 META_TABLE = "_citydip_meta"
 
@@ -106,14 +107,6 @@ def model_docs(manifest_path: Path) -> dict[str, dict]:
     return docs
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
     rows = con.execute(
         "select column_name from duckdb_columns() where database_name = current_database() "
@@ -125,11 +118,11 @@ def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
 
 def _comment(con: duckdb.DuckDBPyConnection, kind: str, relation: str, docs: dict) -> None:
     if docs.get(""):
-        con.execute(f"comment on {kind} {_ident(relation)} is {_quote(docs[''])}")
+        con.execute(f"comment on {kind} {sql_identifier(relation)} is {sql_literal(docs[''])}")
     for column in _columns(con, relation):
         if docs.get(column):
             con.execute(
-                f"comment on column {_ident(relation)}.{_ident(column)} is {_quote(docs[column])}"
+                f"comment on column {sql_identifier(relation)}.{sql_identifier(column)} is {sql_literal(docs[column])}"
             )
 
 
@@ -148,8 +141,13 @@ def describe_edition(
             "and schema_name = 'main' order by table_name"
         ).fetchall()
     ]
+    views = []
     for view, (_, sql) in VIEWS.items():
-        con.execute(f"create or replace view {_ident(view)} as {sql}")
+        try:  # a view over marts this edition lacks (e.g. a minimal test build) is left out
+            con.execute(f"create or replace view {sql_identifier(view)} as {sql}")
+        except (duckdb.BinderException, duckdb.CatalogException):
+            continue
+        views.append(view)
     _write_meta(con, tables, dbt_vars, published_at or datetime.now(UTC))
 
     docs = model_docs(manifest_path)
@@ -157,7 +155,8 @@ def describe_edition(
         _comment(con, "table", table, docs.get(table, {}))
     _comment(con, "table", META_TABLE, META_DOCS)
     column_docs = {c: d for entry in docs.values() for c, d in entry.items() if c}
-    for view, (description, _) in VIEWS.items():
+    for view in views:
+        description = VIEWS[view][0]
         _comment(con, "view", view, {**column_docs, **VIEW_COLUMN_DOCS, "": description})
 
 
@@ -179,7 +178,7 @@ def _write_meta(
             ).fetchall()
         ]
     for table in tables:
-        n = con.execute(f"select count(*) from {_ident(table)}").fetchone()[0]
+        n = con.execute(f"select count(*) from {sql_identifier(table)}").fetchone()[0]
         rows.append(("table", table, str(n), None, n))
     con.execute(
         f"create table {META_TABLE} (section varchar not null, name varchar not null, "

@@ -62,6 +62,7 @@ def parse(payload: Payload) -> pd.DataFrame:
         missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
         if missing:
             raise SourceError(SOURCE_ID, part.url, "missing column(s)", ", ".join(missing))
+        before = len(rows)
         for line, row in enumerate(reader, start=2):
             if not (row["publisher"] and row["publication"] and row["source_url"]):
                 raise SourceError(
@@ -87,6 +88,8 @@ def parse(payload: Payload) -> pd.DataFrame:
                     "approximate": row["approximate"].strip().lower() == "true",
                 }
             )
+        if len(rows) == before:  # every curated file carries figures; an empty one lost them
+            raise SourceError(SOURCE_ID, part.url, "no observations in this file", "rows")
     return observation_frame(rows, payload)
 
 

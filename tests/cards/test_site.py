@@ -10,14 +10,17 @@ import duckdb
 import pytest
 
 from pipelines.cards.site import build_site, page_name
+from pipelines.city_card import headline_year, latest_year
 from pipelines.cli import main
 
 
 def ranked(home: Path) -> list[tuple[str, str]]:
+    """The cities of the edition's headline year in rank order."""
     with duckdb.connect(str(home / "citydip.duckdb"), read_only=True) as con:
         return con.execute(
-            "select city_id, city_name from scorecard_city "
-            "where year = (select max(year) from scorecard_city) order by overall_rank, city_name"
+            "select city_id, city_name from scorecard_city where year = ? "
+            "and overall_score is not null order by overall_rank, city_name",
+            [headline_year(con)],
         ).fetchall()
 
 
@@ -43,7 +46,7 @@ def test_city_page_shows_indicators_with_provenance_and_badges(published_home):
 
 @pytest.fixture
 def edited_copy(published_home: Path, tmp_path: Path) -> Path:
-    """A copy of the edition with a hostile city name and the newer method marts added."""
+    """A copy of the edition with a hostile city name."""
     home = tmp_path / "home"
     home.mkdir()
     shutil.copy(published_home / "citydip.duckdb", home / "citydip.duckdb")
@@ -52,27 +55,6 @@ def edited_copy(published_home: Path, tmp_path: Path) -> Path:
         con.execute("update dim_city set city_name = ? where city_id = 'hong-kong'", [hostile])
         con.execute(
             "update scorecard_city set city_name = ? where city_id = 'hong-kong'", [hostile]
-        )
-        # shapes of the marts the methodology work adds; numbers derived from this edition
-        con.execute(
-            """
-            create table scorecard_contribution as
-            select city_id, year, pillar, indicator_id,
-                   normalised_score * weight / sum(weight) over (partition by city_id, year, pillar)
-                       as contribution_to_pillar,
-                   normalised_score / 10 as contribution_to_overall,
-                   source_id, payload_sha256, data_year, is_imputed, is_proxy, is_approximate
-            from scorecard_indicator
-            """
-        )
-        con.execute(
-            """
-            create table scorecard_sensitivity as
-            select city_id, year, overall_rank as rank_median,
-                   greatest(overall_rank - 1, 1) as rank_p05, overall_rank + 1 as rank_p95,
-                   100 as draws
-            from scorecard_city
-            """
         )
     return home
 
@@ -93,8 +75,14 @@ def test_contributions_and_rank_intervals_show_when_published(
     build_site(edited_copy / "citydip.duckdb", tmp_path / "cards")
     page = (tmp_path / "cards" / "hong-kong.html").read_text()
     assert "to overall" in page and "not published in this edition" not in page
-    rank = next(i for i, (c, _) in enumerate(ranked(edited_copy), 1) if c == "hong-kong")
-    assert f"{max(rank - 1, 1)}–{rank + 1}" in page
+    with duckdb.connect(str(edited_copy / "citydip.duckdb"), read_only=True) as con:
+        year = latest_year(con, "hong-kong")
+        p05, p95 = con.execute(
+            "select rank_p05, rank_p95 from scorecard_city where city_id = 'hong-kong' "
+            "and year = ?",
+            [year],
+        ).fetchone()
+    assert f"{int(p05)}–{int(p95)}" in page
     monkeypatch.setenv("CITYDIP_HOME", str(edited_copy))
     assert main(["card", "hong-kong"]) == 0
     out = capsys.readouterr().out
@@ -103,8 +91,17 @@ def test_contributions_and_rank_intervals_show_when_published(
     assert "overall pts" in capsys.readouterr().out
 
 
-def test_without_the_newer_marts_those_parts_are_left_out(published_home):
-    page = (published_home / "cards" / "hong-kong.html").read_text()
+def test_without_the_newer_marts_those_parts_are_left_out(published_home, tmp_path):
+    """An edition without the contribution and sensitivity marts still renders its cards."""
+    shutil.copy(published_home / "citydip.duckdb", tmp_path / "citydip.duckdb")
+    with duckdb.connect(str(tmp_path / "citydip.duckdb")) as con:
+        con.execute("drop view if exists latest_scorecard")
+        con.execute("drop table scorecard_contribution")
+        con.execute("drop table scorecard_sensitivity")
+        con.execute("alter table scorecard_city drop column rank_p05")
+        con.execute("alter table scorecard_city drop column rank_p95")
+    build_site(tmp_path / "citydip.duckdb", tmp_path / "cards")
+    page = (tmp_path / "cards" / "hong-kong.html").read_text()
     assert "not published in this edition" in page and "to overall" not in page
 
 

@@ -2,8 +2,9 @@
 
 After an offline refresh (a `--select` refresh builds only what depends on its sources):
 (a) valid payloads -> fct_observation in the published warehouse holds exactly the served values;
-(b) then a bad Comtrade payload -> non-zero exit naming the source, the published file is
-    byte-for-byte unchanged, and the other sources' new payloads are still loaded.
+(b) then a bad Comtrade payload -> non-zero exit naming the source; nothing of it is loaded or
+    published (comtrade keeps its last good rows), while the other sources' new payloads are
+    loaded and published.
 """
 
 from __future__ import annotations
@@ -121,14 +122,18 @@ def refreshes(tmp_path_factory: pytest.TempPathFactory):
         serve(server, arrivals_hkg=123456.0, comtrade=GOOD_COMTRADE)
         good = run_citydip("refresh", "--live", "--select", *LIVE, env=env)
         published = root / "home" / "citydip.duckdb"
-        published_after_good = published.read_bytes() if published.exists() else b""
+        rows_after_good = (
+            live_rows(published, "fct_observation", LIVE) if good.returncode == 0 else set()
+        )
+        fetched_after_good = newest_fetch(published) if good.returncode == 0 else {}
         serve(server, arrivals_hkg=654321.0, comtrade=BAD_COMTRADE)
         bad = run_citydip("refresh", "--live", "--select", *LIVE, env=env)
         yield {
             "good": good,
             "bad": bad,
             "published": published,
-            "published_after_good": published_after_good,
+            "rows_after_good": rows_after_good,
+            "fetched_after_good": fetched_after_good,
             "build": root / "home" / "build" / "citydip_build.duckdb",
         }
     finally:
@@ -138,7 +143,7 @@ def refreshes(tmp_path_factory: pytest.TempPathFactory):
 def test_live_refresh_publishes_exactly_the_served_values(refreshes):
     good = refreshes["good"]
     assert good.returncode == 0, good.stdout[-3000:] + good.stderr[-3000:]
-    assert live_rows(refreshes["published"], "fct_observation", LIVE) == EXPECTED
+    assert refreshes["rows_after_good"] == EXPECTED
 
 
 def test_bad_payload_fails_the_refresh_naming_the_source(refreshes):
@@ -152,9 +157,16 @@ def test_bad_payload_fails_the_refresh_naming_the_source(refreshes):
     ), last_lines
 
 
-def test_bad_payload_leaves_the_published_warehouse_byte_for_byte(refreshes):
-    assert refreshes["published_after_good"]
-    assert refreshes["published"].read_bytes() == refreshes["published_after_good"]
+def test_bad_payload_publishes_nothing_from_it(refreshes):
+    """The rejected comtrade payload reaches nothing; worldbank's good change is published.
+
+    (With only the bad source selected, the published file stays byte-for-byte as it was:
+    tests/reliability/test_fault_corpus.py proves that end to end.)"""
+    published = live_rows(refreshes["published"], "fct_observation", LIVE)
+    assert {r for r in published if r[0] == "comtrade"} == {
+        r for r in EXPECTED if r[0] == "comtrade"
+    }
+    assert ("worldbank", "tourism_arrivals", "HKG", 2020, 654321.0) in published
 
 
 def test_other_sources_still_load_and_the_bad_one_keeps_its_last_good_rows(refreshes):
@@ -165,16 +177,23 @@ def test_other_sources_still_load_and_the_bad_one_keeps_its_last_good_rows(refre
     assert comtrade_now == {row for row in EXPECTED if row[0] == "comtrade"}
 
 
+def newest_fetch(published: Path) -> dict[str, object]:
+    """Per source, the newest fetched_at of its published observations."""
+    with duckdb.connect(str(published), read_only=True) as con:
+        rows = con.execute(
+            "select source_id, max(fetched_at) from fct_observation group by source_id"
+        ).fetchall()
+    return dict(rows)
+
+
 def test_an_unchanged_payload_is_not_reloaded(refreshes):
     """OpenAlex served the same body twice: same payload hash, so its rows keep the first load."""
+    after_good = refreshes["fetched_after_good"]
     query = "select max(fetched_at) from {} where source_id = ?"
-    with duckdb.connect(str(refreshes["published"]), read_only=True) as con:
-        first = con.execute(query.format("fct_observation"), ["openalex"]).fetchone()[0]
-        first_wb = con.execute(query.format("fct_observation"), ["worldbank"]).fetchone()[0]
     with duckdb.connect(str(refreshes["build"]), read_only=True) as con:
         now = con.execute(query.format("raw.openalex_observations"), ["openalex"]).fetchone()[0]
         now_wb = con.execute(query.format("raw.worldbank_observations"), ["worldbank"]).fetchone()[
             0
         ]
-    assert now == first
-    assert now_wb > first_wb  # a changed payload is reloaded
+    assert now == after_good["openalex"]
+    assert now_wb > after_good["worldbank"]  # a changed payload is reloaded

@@ -18,6 +18,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from pipelines.city_card import headline_year
 from tests.conftest import REPO
 
 CITYDIP = str(Path(sys.executable).parent / "citydip")
@@ -121,7 +122,8 @@ def assert_complete_scorecard(path: Path) -> None:
         assert tables >= MARTS, f"missing marts: {MARTS - tables}"
         scored = con.execute(
             "select count(distinct city_id) from scorecard_city "
-            "where year = (select max(year) from scorecard_city) and overall_score is not null"
+            "where year = ? and overall_score is not null",
+            [headline_year(con)],
         ).fetchone()[0]
     assert scored == CITIES
 
