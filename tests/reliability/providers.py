@@ -82,8 +82,11 @@ def serve(
 
 
 def serve_all(server: HTTPServer, on_request: Callable[[str], None] | None = None) -> dict:
-    env: dict[str, str] = {}
-    for source_id in SOURCES:
+    """Serve every source that ships a snapshot; the environment makes exactly those live
+    (a live-only source, e.g. wikidata, stays in snapshot mode and keeps its last rows)."""
+    served = [source_id for source_id, source in SOURCES.items() if source.has_snapshot]
+    env: dict[str, str] = {"CITYDIP_LIVE_SOURCES": ",".join(served)}
+    for source_id in served:
         env |= serve(server, source_id, on_request=on_request)
     return env
 

@@ -106,7 +106,7 @@ def provider(httpserver: HTTPServer) -> tuple[Provider, dict[str, str]]:
 
 def test_refresh_survives_sigkill_at_every_point(warehouse, provider):
     watcher, provider_env = provider
-    env = {**provider_env, "CITYDIP_SOURCE_MODE": "live"}
+    env = {**provider_env, "CITYDIP_SOURCE_MODE": "snapshot"}  # live: CITYDIP_LIVE_SOURCES
     phases = set()
     for point in KILL_POINTS:
         watcher.arm(point.request)
