@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from dagster import DagsterEventType, EventLogEntry
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-# The run's own console logger only reports warnings; the progress bar shows the rest.
-QUIET_DAGSTER_LOGS: dict[str, Any] = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+def dagster_log_config() -> dict[str, Any]:
+    """The run's console logger reports warnings only (the progress bar shows the rest), unless
+    CITYDIP_DAGSTER_LOG_LEVEL asks for more (e.g. DEBUG, to follow every step on stderr)."""
+    level = os.environ.get("CITYDIP_DAGSTER_LOG_LEVEL", "WARNING").upper()
+    return {"loggers": {"console": {"config": {"log_level": level}}}}
 
 
 def describe(asset: list[str]) -> str:

@@ -135,7 +135,7 @@ def run_phase(job, instance, selection: list, phase: str, console: Console):
     from dagster._core.utils import make_new_run_id
 
     from pipelines.recovery import run_tags
-    from pipelines.refresh_progress import QUIET_DAGSTER_LOGS, RefreshProgress
+    from pipelines.refresh_progress import RefreshProgress, dagster_log_config
 
     run_id = make_new_run_id()
     log_path = load_settings().build_dir / "refresh.log"
@@ -150,7 +150,7 @@ def run_phase(job, instance, selection: list, phase: str, console: Console):
             raise_on_error=False,
             asset_selection=list(selection),
             run_id=run_id,
-            run_config=QUIET_DAGSTER_LOGS,
+            run_config=dagster_log_config(),
             tags={PHASE_TAG: phase, **run_tags()},
         )
 

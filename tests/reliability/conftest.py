@@ -160,6 +160,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
         "CITYDIP_HOME": str(root / "home"),
         "DAGSTER_HOME": str(root / "dagster"),
         "CITYDIP_SOURCE_MODE": "snapshot",
+        "CITYDIP_DAGSTER_LOG_LEVEL": "DEBUG",  # the crash tests follow steps in the log
         **FAST,
         **canaries,
     }

@@ -81,10 +81,18 @@ def serve(
     return {f"CITYDIP_{source_id.upper()}_BASE_URL": server.url_for(base_path(source_id))}
 
 
-def serve_all(server: HTTPServer, on_request: Callable[[str], None] | None = None) -> dict:
-    """Serve every source that ships a snapshot; the environment makes exactly those live
-    (a live-only source, e.g. wikidata, stays in snapshot mode and keeps its last rows)."""
-    served = [source_id for source_id, source in SOURCES.items() if source.has_snapshot]
+def serve_all(
+    server: HTTPServer,
+    on_request: Callable[[str], None] | None = None,
+    only: tuple[str, ...] | None = None,
+) -> dict:
+    """Serve the sources that ship a snapshot (or `only` these); the environment makes exactly
+    those live, the others (e.g. the live-only wikidata) refresh in snapshot mode."""
+    served = [
+        source_id
+        for source_id, source in SOURCES.items()
+        if source.has_snapshot and (only is None or source_id in only)
+    ]
     env: dict[str, str] = {"CITYDIP_LIVE_SOURCES": ",".join(served)}
     for source_id in served:
         env |= serve(server, source_id, on_request=on_request)
