@@ -97,6 +97,7 @@ def write_project(panel: Panel, project: Path, tables: list[str]) -> None:
                 "weight": str(1 + i % 3),
                 "source_id": sources[i % len(sources)],
                 "description": "synthetic benchmark data",
+                "denominator": "",  # values are already comparable: no per-capita division
             }
             for i in range(panel.indicators)
         ),

@@ -43,12 +43,21 @@ def statement(con: duckdb.DuckDBPyConnection) -> str:
     return SQL.read_text().replace("{observations}", union)
 
 
-def main(database: str, first_year: int = FIRST_YEAR, max_data_age: int = 3) -> int:
+def main(
+    database: str,
+    first_year: int = FIRST_YEAR,
+    max_data_age: int = 3,
+    min_pillar_coverage: float = 0.5,
+) -> int:
     with duckdb.connect(database, config=duckdb_settings()) as con:
         con.execute("create schema if not exists bench")
         con.execute(
             f"create or replace table bench.handwritten_scorecard as {statement(con)}",
-            {"first_year": first_year, "max_data_age": max_data_age},
+            {
+                "first_year": first_year,
+                "max_data_age": max_data_age,
+                "min_pillar_coverage": min_pillar_coverage,
+            },
         )
     return 0
 

@@ -17,6 +17,7 @@ from bench.measure import REPO, VENV_BIN, Sample, Summary, measure
 DBT_PROJECT = REPO / "dbt_project"
 CURATED_CSV = REPO / "sources" / "snapshots" / "curated" / "qs_top100_universities.csv"
 DROPPED_ROWS = 3
+CURATED_STAGING = "staging/stg_curated__observations"
 
 
 @dataclass
@@ -28,17 +29,22 @@ class RefreshResults:
     # what each kind of refresh materialised (asset keys), from the Dagster instance
     built: dict[str, list[set[str]]] = field(default_factory=dict)
     dbt_models: set[str] = field(default_factory=set)
+    # the dbt models downstream of the curated source's staging model (it included)
+    curated_downstream: set[str] = field(default_factory=set)
 
     def summary(self, kind: str) -> Summary:
         return Summary.of(getattr(self, kind))
 
 
 class CuratedMirror:
-    """A local HTTP server serving the curated snapshot without its last rows: a new payload of
-    real figures (none invented), fetched with CITYDIP_LIVE_SOURCES=curated."""
+    """A local HTTP server serving the curated snapshot's files, one of them without its last
+    rows: a new payload of real figures (none invented), fetched with
+    CITYDIP_LIVE_SOURCES=curated."""
 
     def __init__(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
+        for csv in CURATED_CSV.parent.glob("*.csv"):
+            shutil.copy(csv, folder / csv.name)
         lines = CURATED_CSV.read_text(encoding="utf-8").splitlines(keepends=True)
         (folder / CURATED_CSV.name).write_text("".join(lines[:-DROPPED_ROWS]), encoding="utf-8")
         handler = partial(_QuietHandler, directory=str(folder))
@@ -64,7 +70,9 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 def run_refresh_benchmarks(runs: int, workdir: Path) -> RefreshResults:
-    results = RefreshResults(dbt_models=dbt_model_keys())
+    results = RefreshResults(
+        dbt_models=dbt_model_keys(), curated_downstream=dbt_downstream(CURATED_STAGING)
+    )
     citydip = [str(VENV_BIN / "citydip"), "refresh", "--quiet"]
     if workdir.exists():
         shutil.rmtree(workdir)
@@ -145,3 +153,20 @@ def dbt_model_keys() -> set[str]:
         for key in citydip_dbt_models.keys
         if not key.to_user_string().startswith("seeds/")
     }
+
+
+def dbt_downstream(model_key: str) -> set[str]:
+    """A dbt model's asset key and those of every dbt model downstream of it."""
+    from pipelines.dbt_models import citydip_dbt_models
+
+    children: dict[str, set[str]] = {}
+    for key, upstream in citydip_dbt_models.asset_deps.items():
+        for parent in upstream:
+            children.setdefault(parent.to_user_string(), set()).add(key.to_user_string())
+    found, frontier = {model_key}, [model_key]
+    while frontier:
+        for child in children.get(frontier.pop(), ()):
+            if child not in found:
+                found.add(child)
+                frontier.append(child)
+    return found & dbt_model_keys()

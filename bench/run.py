@@ -20,7 +20,7 @@ from bench.generate import Panel
 from bench.measure import REPO
 from bench.refresh import run_refresh_benchmarks
 from bench.report import machine, write_report
-from bench.scale import run_scale
+from bench.scale import SENSITIVITY_DRAWS, run_scale
 
 OUT = REPO / "bench" / "out"
 FULL_PANELS = [
@@ -50,6 +50,14 @@ def main(argv: list[str] | None = None) -> int:
         help="run `dbt test` only at panels of at most this many observations",
     )
     parser.add_argument(
+        "--sensitivity-draws",
+        type=int,
+        default=SENSITIVITY_DRAWS,
+        help=f"dbt var sensitivity_draws at scale (default {SENSITIVITY_DRAWS}; the project's 500 "
+        "draws x 30 million observations is out of reach of this machine)",
+    )
+    parser.add_argument("--note", help="a sentence added to the machine section (--combine)")
+    parser.add_argument(
         "--combine",
         action="store_true",
         help="write the report from the parts saved by earlier --skip-* runs in bench/out/",
@@ -70,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         host, refresh = _load(OUT / "refresh.pkl")
         _, scale = _load(OUT / "scale.pkl")
         host["parts"] = "refresh and scale parts run as two concurrent processes"
+        if args.note:
+            host["parts"] += f"; {args.note}"
         return _finish(output, host, refresh, scale, args.quick)
     host = machine()
     refresh = None
@@ -85,9 +95,12 @@ def main(argv: list[str] | None = None) -> int:
                     panel,
                     OUT / "scale",
                     with_tests=_with_tests(args, panel, panels),
-                    with_optional=panel is panels[0],
+                    with_defaults=panel is panels[0] and not args.quick,
+                    sensitivity_draws=args.sensitivity_draws,
                 )
             )
+            if args.skip_refresh:  # saved after each size, so an interrupted run keeps them
+                _save(OUT / "scale.pkl", {**host, "load_after": os.getloadavg()}, scale)
     host["load_after"] = os.getloadavg()
     if args.skip_scale:
         _save(OUT / "refresh.pkl", host, refresh)
