@@ -19,6 +19,7 @@ import pandas as pd
 from pipelines.landing import load_landed
 from pipelines.reader import WarehouseMissing, open_published
 from pipelines.settings import load_settings
+from pipelines.source_assets import skipped_offline
 from sources.source import Source
 
 # Largest plausible change between consecutive years, as a factor either way (2.0: halving or
@@ -98,13 +99,12 @@ def build_plausibility_checks(source: Source, observations_key: dg.AssetKey) -> 
     """The two non-blocking checks for one source's observations table."""
 
     def incoming() -> pd.DataFrame | None:
-        """The landed payload's observations; None when nothing was ever landed (a live-only
-        source refreshed in snapshot mode keeps its last live rows, so there is nothing new)."""
-        try:
-            payload = load_landed(load_settings().raw_dir, source.id)
-        except FileNotFoundError:
+        """The landed payload's observations; None for a live-only source refreshed offline
+        (it fetches nothing and keeps its last rows, so there is nothing new to check)."""
+        settings = load_settings()
+        if skipped_offline(settings, source):
             return None
-        return source.observations(payload)
+        return source.observations(load_landed(settings.raw_dir, source.id))
 
     nothing_landed = dg.AssetCheckResult(
         passed=True, description=f"no payload of {source.id} landed: nothing new to check"

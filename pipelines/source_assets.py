@@ -60,7 +60,7 @@ def build_source_assets(source: Source) -> list:
     def payload_asset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         settings = load_settings()
         live = settings.is_live(source.id)
-        if not live and not source.has_snapshot:
+        if skipped_offline(settings, source):
             context.log.warning(f"{source.id} ships no snapshot; its last loaded rows stay")
             # the data version stays that of the last landed payload, so nothing downstream
             # counts as changed
@@ -100,7 +100,7 @@ def build_source_assets(source: Source) -> list:
     )
     def schema_check() -> dg.AssetCheckResult:
         settings = load_settings()
-        if _skipped(settings, source):
+        if skipped_offline(settings, source):
             return dg.AssetCheckResult(passed=True, metadata={"skipped": "no snapshot"})
         payload = load_landed(settings.raw_dir, source.id)
         try:
@@ -141,7 +141,7 @@ def build_source_assets(source: Source) -> list:
     ) -> dg.MaterializeResult:
         settings = load_settings()
         table = f"raw.{sql_identifier(f'{source.id}_observations')}"
-        if _skipped(settings, source):
+        if skipped_offline(settings, source):
             # a live-only source in snapshot mode: keep its last live rows, or an empty table
             empty = observation_frame([], Payload(source.id, ()))
             with duckdb.get_connection() as con:
@@ -183,7 +183,9 @@ def build_source_assets(source: Source) -> list:
     return [payload_asset, schema_check, observations_asset]
 
 
-def _skipped(settings, source: Source) -> bool:
+def skipped_offline(settings, source: Source) -> bool:
+    """A live-only source (no shipped snapshot) refreshed in snapshot mode: nothing is fetched,
+    its last loaded rows stay, and its checks have nothing new to look at."""
     return not settings.is_live(source.id) and not source.has_snapshot
 
 
