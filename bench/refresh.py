@@ -15,9 +15,9 @@ from pathlib import Path
 from bench.measure import REPO, VENV_BIN, Sample, Summary, measure
 
 DBT_PROJECT = REPO / "dbt_project"
-CURATED_CSV = REPO / "sources" / "snapshots" / "curated" / "qs_top100_universities.csv"
+CURATED_CSV = REPO / "sources" / "snapshots" / "qs_rankings" / "qs_top100_universities.csv"
 DROPPED_ROWS = 3
-CURATED_STAGING = "staging/stg_curated__observations"
+CURATED_STAGING = "staging/stg_qs_rankings__observations"
 
 
 @dataclass
@@ -29,7 +29,7 @@ class RefreshResults:
     # what each kind of refresh materialised (asset keys), from the Dagster instance
     built: dict[str, list[set[str]]] = field(default_factory=dict)
     dbt_models: set[str] = field(default_factory=set)
-    # the dbt models downstream of the curated source's staging model (it included)
+    # the dbt models downstream of the changed (QS) source's staging model (it included)
     curated_downstream: set[str] = field(default_factory=set)
 
     def summary(self, kind: str) -> Summary:
@@ -37,9 +37,9 @@ class RefreshResults:
 
 
 class CuratedMirror:
-    """A local HTTP server serving the curated snapshot's files, one of them without its last
+    """A local HTTP server serving the QS publication's snapshot files, one of them without its last
     rows: a new payload of real figures (none invented), fetched with
-    CITYDIP_LIVE_SOURCES=curated."""
+    CITYDIP_LIVE_SOURCES=qs_rankings."""
 
     def __init__(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -82,8 +82,8 @@ def run_refresh_benchmarks(runs: int, workdir: Path) -> RefreshResults:
             env = {"CITYDIP_HOME": str(home), "DAGSTER_HOME": str(dagster_home)}
             changed_env = {
                 **env,
-                "CITYDIP_LIVE_SOURCES": "curated",
-                "CITYDIP_CURATED_BASE_URL": mirror.url,
+                "CITYDIP_LIVE_SOURCES": "qs_rankings",
+                "CITYDIP_QS_RANKINGS_BASE_URL": mirror.url,
             }
             for kind, run_env in (("cold", env), ("unchanged", env)):
                 before = run_ids(dagster_home)

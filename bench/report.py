@@ -116,7 +116,7 @@ def _refresh_section(r: RefreshResults, targets: list, problems: list) -> list[s
     ):
         problems.append("a no-change refresh reloaded a raw table or republished")
     if any(other):
-        problems.append(f"a curated-only change rebuilt models outside its downstream: {other}")
+        problems.append(f"a QS-only change rebuilt models outside its downstream: {other}")
     cards = sorted({k for b in r.built["unchanged"] for k in b if "cards" in k})
     targets += [
         (
@@ -137,7 +137,7 @@ def _refresh_section(r: RefreshResults, targets: list, problems: list) -> list[s
         ),
         (
             "one source changed: only its downstream rebuilt",
-            f"{len(rebuilt_changed[0])} of {len(r.dbt_models)} dbt models rebuilt; curated's "
+            f"{len(rebuilt_changed[0])} of {len(r.dbt_models)} dbt models rebuilt; the QS source's "
             f"staging model and its descendants are {len(r.curated_downstream)}",
             not any(other),
         ),
@@ -159,7 +159,7 @@ def _refresh_section(r: RefreshResults, targets: list, problems: list) -> list[s
         "Each round: a cold `citydip refresh` (fresh `CITYDIP_HOME` and `DAGSTER_HOME`), a bare "
         "`dbt build` on a copy of the working database that refresh loaded (same project, same "
         "raw tables, same partial-parse state), a second refresh with nothing changed, and a "
-        f"third with the curated source changed (served live by a local mirror: the real "
+        f"third with one source (the QS publication) changed (served live by a local mirror: the real "
         f"snapshot minus its last rows). {len(r.dbt_models)} dbt models in the project.",
         "",
         "| run | runs | median wall s | median CPU s | peak RSS MiB | walls s | dbt models "

@@ -5,9 +5,19 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pipelines.commands import card, compare, explain, export, query, refresh, sources, status
+from pipelines.commands import (
+    card,
+    compare,
+    explain,
+    export,
+    query,
+    refresh,
+    snapshot,
+    sources,
+    status,
+)
 
-COMMANDS = [refresh, sources, status, query, card, compare, explain, export]
+COMMANDS = [refresh, sources, snapshot, status, query, card, compare, explain, export]
 
 
 def build_parser() -> argparse.ArgumentParser:

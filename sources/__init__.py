@@ -17,7 +17,7 @@ SOURCES: dict[str, Source] = {
     source.id: source
     for source in (
         worldbank.SOURCE,
-        curated.SOURCE,
+        *curated.SOURCES,
         openflights.SOURCE,
         hk_immigration.SOURCE,
         singstat.SOURCE,

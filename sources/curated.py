@@ -1,8 +1,14 @@
-"""Curated publications: figures with no machine-readable feed, kept as versioned CSV files in
-`sources/snapshots/curated/`, one provenance row per figure (publisher, publication, URL, as-of).
+"""Curated publications: figures with no machine-readable feed, kept as versioned CSV files, one
+provenance row per figure (publisher, publication, URL, as-of).
 
-Live mode fetches the same files from CITYDIP_CURATED_BASE_URL (e.g. the repository's raw URL or
-a mirror), so a curator can publish corrections without a release.
+Each publication is its own source (QS, THE, GFCI, regional headquarters, ...), so it has its own
+schedule, raw table, fault isolation and lineage; they share one CSV format and one parser here.
+A publication's files live in `sources/snapshots/<source id>/`, listed in its manifest.json.
+Live mode fetches the same files from `CITYDIP_<SOURCE>_BASE_URL` (default: the repository's raw
+URL), so a curator can publish corrections without a release.
+
+To add a publication: its CSV (+ manifest.json and README) under `sources/snapshots/<id>/`, a
+`publication(...)` below, and its indicators in `dbt_project/seeds/indicators.csv`.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from functools import partial
 
 import pandas as pd
 
@@ -20,7 +27,6 @@ from sources.observation import observation_frame, observation_schema
 from sources.payload import Part, Payload
 from sources.source import SNAPSHOT_ROOT, YEARLY, Source
 
-SOURCE_ID = "curated"
 REQUIRED = [
     "indicator_id",
     "geo_id",
@@ -34,39 +40,39 @@ REQUIRED = [
     "source_url",
     "as_of",
 ]
-INDICATORS = {
-    "qs_top100_universities": "count",
-    "the_intl_student_share": "percent",
-    "gfci_rank": "rank",
-    "regional_headquarters": "count",
-}
+RAW_ROOT = "https://raw.githubusercontent.com/citydip/citydip/main/sources/snapshots"
 
 
-def files() -> list[str]:
-    manifest = json.loads((SNAPSHOT_ROOT / SOURCE_ID / "manifest.json").read_text())
+def files(source_id: str) -> list[str]:
+    """The CSV files a publication consists of, as listed in its snapshot manifest."""
+    manifest = json.loads((SNAPSHOT_ROOT / source_id / "manifest.json").read_text())
     return [part["file"] for part in manifest["parts"]]
 
 
-def fetch(client: Client, base: str) -> list[Part]:
-    return [client.get(f"{base}/{name}", expect="csv") for name in files()]
+def fetch(source_id: str, client: Client, base: str) -> list[Part]:
+    return [client.get(f"{base}/{name}", expect="csv") for name in files(source_id)]
 
 
-def parse(payload: Payload) -> pd.DataFrame:
+def parse(source_id: str, payload: Payload) -> pd.DataFrame:
     rows = []
     for part in payload.parts:
         try:
             text = part.body.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise SourceError(SOURCE_ID, part.url, f"not UTF-8: {exc.reason}", "body") from None
+            raise SourceError(source_id, part.url, f"not UTF-8: {exc.reason}", "body") from None
         reader = csv.DictReader(io.StringIO(text))
         missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
         if missing:
-            raise SourceError(SOURCE_ID, part.url, "missing column(s)", ", ".join(missing))
+            raise SourceError(source_id, part.url, "missing column(s)", ", ".join(missing))
         before = len(rows)
         for line, row in enumerate(reader, start=2):
+            if None in row:  # an unquoted comma: the row no longer lines up with the header
+                raise SourceError(
+                    source_id, part.url, f"row {line} has more fields than the header", "row"
+                )
             if not (row["publisher"] and row["publication"] and row["source_url"]):
                 raise SourceError(
-                    SOURCE_ID,
+                    source_id,
                     part.url,
                     f"row {line} has no provenance",
                     "publisher/publication/source_url",
@@ -75,7 +81,7 @@ def parse(payload: Payload) -> pd.DataFrame:
                 value, period = float(row["value"]), int(row["period"])
             except (TypeError, ValueError):
                 raise SourceError(
-                    SOURCE_ID, part.url, f"row {line}: non-numeric value or period", "value/period"
+                    source_id, part.url, f"row {line}: non-numeric value or period", "value/period"
                 ) from None
             rows.append(
                 {
@@ -89,25 +95,78 @@ def parse(payload: Payload) -> pd.DataFrame:
                 }
             )
         if len(rows) == before:  # every curated file carries figures; an empty one lost them
-            raise SourceError(SOURCE_ID, part.url, "no observations in this file", "rows")
+            raise SourceError(source_id, part.url, "no observations in this file", "rows")
     return observation_frame(rows, payload)
 
 
-SOURCE = Source(
-    id=SOURCE_ID,
-    title="Curated publications",
-    publisher="Named publishers per figure (QS, THE, Z/Yen GFCI, HKEX, C&SD, ...)",
-    licence="Facts derived from the named publications; see each row's provenance",
-    default_base_url="https://raw.githubusercontent.com/citydip/citydip/main/sources/snapshots/curated",
-    cadence=YEARLY,
-    indicators=INDICATORS,
-    fetch=fetch,
-    parse=parse,
-    schema=observation_schema(
-        SOURCE_ID,
-        INDICATORS,
-        geo_ids={c.city_id for c in load_cities()} | {c.country_iso3 for c in load_cities()},
-    ),
-    description="Figures typed or derived from named publications, each row with its provenance; "
-    "typed figures are marked approximate.",
+def publication(
+    source_id: str,
+    title: str,
+    publisher: str,
+    licence: str,
+    indicators: dict[str, str],
+    description: str,
+) -> Source:
+    """One curated publication as a source: its files, its indicators, the shared CSV parser."""
+    geo_ids = {c.city_id for c in load_cities()} | {c.country_iso3 for c in load_cities()}
+    return Source(
+        id=source_id,
+        title=title,
+        publisher=publisher,
+        licence=licence,
+        default_base_url=f"{RAW_ROOT}/{source_id}",
+        cadence=YEARLY,
+        indicators=indicators,
+        fetch=partial(fetch, source_id),
+        parse=partial(parse, source_id),
+        schema=observation_schema(source_id, indicators, geo_ids=geo_ids),
+        description=description,
+    )
+
+
+QS_RANKINGS = publication(
+    "qs_rankings",
+    title="QS World University Rankings: universities per city in the top 100",
+    publisher="QS Quacquarelli Symonds",
+    licence="Facts derived from the QS tables (not shipped); see each row's provenance",
+    indicators={"qs_top100_universities": "count"},
+    description="Universities per city in the QS WUR top 100 (editions 2023-2025), derived by "
+    "build_qs.py from published extracts.",
 )
+THE_RANKINGS = publication(
+    "the_rankings",
+    title="THE World University Rankings: international-student share",
+    publisher="Times Higher Education",
+    licence="Facts derived from the THE tables (not shipped); see each row's provenance",
+    indicators={"the_intl_student_share": "percent"},
+    description="Median 'International Students' share of each city's THE-ranked institutions "
+    "(editions 2016-2024), derived by build_the.py from a published compilation.",
+)
+GFCI = publication(
+    "gfci",
+    title="Global Financial Centres Index (rank)",
+    publisher="Z/Yen Group and China Development Institute",
+    licence="Short factual citations of the named publication",
+    indicators={"gfci_rank": "rank"},
+    description="GFCI rank per city (lower is better), typed from the publication as reported "
+    "by the press; approximate.",
+)
+REGIONAL_HQ = publication(
+    "regional_hq",
+    title="Regional headquarters of companies with parents outside the city",
+    publisher="C&SD (Hong Kong), EDB (Singapore)",
+    licence="Short factual citations of the named publications",
+    indicators={"regional_headquarters": "count"},
+    description="Regional headquarters counts from official statistics, typed; approximate.",
+)
+IPO_FUNDS = publication(
+    "ipo_funds",
+    title="IPO funds raised on each city's stock exchanges",
+    publisher="Exchanges' results and Dealogic, as reported by the press",
+    licence="Short factual citations of the named publications",
+    indicators={"ipo_funds_raised": "USD current"},
+    description="IPO funds raised on the city's exchanges (HKEX; NYSE + Nasdaq), typed; "
+    "approximate and not scored (no year covers every city).",
+)
+
+SOURCES = (QS_RANKINGS, THE_RANKINGS, GFCI, REGIONAL_HQ, IPO_FUNDS)

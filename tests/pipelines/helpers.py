@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from sources.curated import SOURCE as CURATED
+from sources.curated import GFCI
 
 
 def record_successful_refresh(instance: dg.DagsterInstance, defs: dg.Definitions) -> None:
@@ -23,10 +23,10 @@ def record_successful_refresh(instance: dg.DagsterInstance, defs: dg.Definitions
 
 
 def broken_curated(tmp_path: Path):
-    """The curated source reading a snapshot whose row has no provenance: its check must fail."""
-    folder = tmp_path / "snapshots" / CURATED.id
+    """The GFCI publication reading a snapshot whose row has no provenance: its check must fail."""
+    folder = tmp_path / "snapshots" / GFCI.id
     folder.mkdir(parents=True)
-    original = CURATED.snapshot_dir / CURATED.id
+    original = GFCI.snapshot_dir / GFCI.id
     (folder / "manifest.json").write_text((original / "manifest.json").read_text())
     for part in original.glob("*.csv"):
         with part.open(newline="", encoding="utf-8") as handle:
@@ -36,4 +36,4 @@ def broken_curated(tmp_path: Path):
             writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
             writer.writeheader()
             writer.writerows(rows)
-    return dataclasses.replace(CURATED, snapshot_dir=tmp_path / "snapshots")
+    return dataclasses.replace(GFCI, snapshot_dir=tmp_path / "snapshots")

@@ -62,7 +62,7 @@ def test_a_loaded_source_requests_its_downstream_models_and_no_others(settled, s
 def test_a_fetch_alone_requests_nothing_downstream(settled):
     """The schedule loads the observations in the same run; a bare payload triggers no dbt."""
     instance, cursor = settled
-    instance.report_runless_asset_event(dg.AssetMaterialization(payload_key(SOURCES["curated"])))
+    instance.report_runless_asset_event(dg.AssetMaterialization(payload_key(SOURCES["gfci"])))
     result = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=cursor)
     assert result.total_requested == 0
 

@@ -52,14 +52,14 @@ def test_failure_sensor_records_asset_error_and_time(refreshed_instance, failed_
     ).for_run_failure()
     failure_recorder(context)
 
-    recorded = recorded_failure(refreshed_instance, payload_key(SOURCES["curated"]))
+    recorded = recorded_failure(refreshed_instance, payload_key(SOURCES["gfci"]))
     assert recorded is not None
     assert recorded.run_id == failed_run.run_id
     assert "schema_valid" in recorded.error and "no provenance" in recorded.error
     assert abs(recorded.failed_at - datetime.now(UTC)) < timedelta(hours=1)
 
     status = collect_status(defs, refreshed_instance)
-    assert by_source(status)["curated"].last_failure.run_id == failed_run.run_id
+    assert by_source(status)["gfci"].last_failure.run_id == failed_run.run_id
 
 
 def test_status_shows_last_failure_and_failed_check_without_the_sensor(
@@ -68,11 +68,11 @@ def test_status_shows_last_failure_and_failed_check_without_the_sensor(
     """A failed `citydip refresh` with no daemon running is read from the run history."""
     status = collect_status(defs, refreshed_instance)
     assert status.last_failure.run_id == failed_run.run_id
-    assert "payloads/curated" in status.last_failure.assets
+    assert "payloads/gfci" in status.last_failure.assets
     assert "no provenance" in status.last_failure.error
-    curated = by_source(status)["curated"]
-    assert curated.check is not None and not curated.check.passed
-    assert "no provenance" in curated.check.description
+    gfci = by_source(status)["gfci"]
+    assert gfci.check is not None and not gfci.check.passed
+    assert "no provenance" in gfci.check.description
     assert by_source(status)["worldbank"].check.passed
 
 
@@ -83,12 +83,12 @@ def test_source_is_overdue_once_older_than_its_cadence(refreshed_instance):
     fetched_at = datetime.fromtimestamp(fetched.timestamp, UTC)
 
     day_after = by_source(collect_status(defs, refreshed_instance, fetched_at + timedelta(days=1)))
-    assert not day_after["worldbank"].overdue and not day_after["curated"].overdue
+    assert not day_after["worldbank"].overdue and not day_after["gfci"].overdue
 
-    # World Bank is monthly (overdue after 35 days); curated publications yearly (370 days)
+    # World Bank is monthly (overdue after 35 days); curated publications (GFCI) yearly (370 days)
     later = by_source(collect_status(defs, refreshed_instance, fetched_at + timedelta(days=40)))
     assert later["worldbank"].overdue and later["worldbank"].age_days == pytest.approx(40, abs=0.1)
-    assert not later["curated"].overdue
+    assert not later["gfci"].overdue
 
     much_later = collect_status(defs, refreshed_instance, fetched_at + timedelta(days=400))
     assert all(s.overdue for s in much_later.sources)

@@ -13,8 +13,8 @@ from pytest_httpserver import HTTPServer
 
 from tests.conftest import run_citydip
 
-CURATED_CSV = (
-    Path(__file__).resolve().parents[2] / "sources/snapshots/curated/qs_top100_universities.csv"
+QS_CSV = (
+    Path(__file__).resolve().parents[2] / "sources/snapshots/qs_rankings/qs_top100_universities.csv"
 )
 PHASE_TAG = "citydip/refresh_phase"
 
@@ -35,8 +35,8 @@ def dbt_model_keys() -> set[str]:
 
 @pytest.fixture(scope="module")
 def three_refreshes(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """Cold refresh, a second with no source changed, a third with the curated source changed
-    (served live by a local server: the real snapshot minus its last rows)."""
+    """Cold refresh, a second with no source changed, a third with one source (the QS
+    publication) changed (served live by a local server: the real snapshot minus its last rows)."""
     root = tmp_path_factory.mktemp("incremental")
     env = {"CITYDIP_HOME": str(root / "home"), "DAGSTER_HOME": str(root / "dagster")}
     results = {}
@@ -44,21 +44,16 @@ def three_refreshes(tmp_path_factory: pytest.TempPathFactory) -> dict:
         before = _run_ids(env)
         results[name] = run_citydip("refresh", env=env)
         results[f"{name}_runs"] = [r for r in _run_ids(env) if r not in before]
-    lines = CURATED_CSV.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = QS_CSV.read_text(encoding="utf-8").splitlines(keepends=True)
     shorter = "".join(lines[:-3]).encode()
     with HTTPServer() as server:
-        for other in CURATED_CSV.parent.glob("*.csv"):  # the curated source's other files as-is
-            if other != CURATED_CSV:
-                server.expect_request(f"/{other.name}").respond_with_data(
-                    other.read_bytes(), content_type="text/csv"
-                )
         server.expect_request("/qs_top100_universities.csv").respond_with_data(
             shorter, content_type="text/csv"
         )
         live = {
             **env,
-            "CITYDIP_LIVE_SOURCES": "curated",
-            "CITYDIP_CURATED_BASE_URL": server.url_for("").rstrip("/"),
+            "CITYDIP_LIVE_SOURCES": "qs_rankings",
+            "CITYDIP_QS_RANKINGS_BASE_URL": server.url_for("").rstrip("/"),
         }
         before = _run_ids(env)
         results["changed"] = run_citydip("refresh", env=live)
@@ -90,7 +85,7 @@ def test_unchanged_refresh_fetches_but_rebuilds_nothing(three_refreshes):
     instance = three_refreshes["instance"]
     runs = three_refreshes["unchanged_runs"]
     built = materialised_in_runs(instance, runs)
-    assert {"payloads/worldbank", "payloads/curated"} <= built  # it did fetch and check
+    assert {"payloads/worldbank", "payloads/qs_rankings"} <= built  # it did fetch and check
     assert not built & dbt_model_keys()
     assert not {k for k in built if k.startswith("raw/")}
     assert "published_warehouse" not in built
@@ -102,9 +97,9 @@ def test_unchanged_refresh_fetches_but_rebuilds_nothing(three_refreshes):
 def test_one_changed_source_rebuilds_only_its_downstream(three_refreshes):
     built = materialised_in_runs(three_refreshes["instance"], three_refreshes["changed_runs"])
     dbt_built = built & dbt_model_keys()
-    assert "raw/curated_observations" in built
+    assert "raw/qs_rankings_observations" in built
     assert "raw/worldbank_observations" not in built
-    assert "staging/stg_curated__observations" in dbt_built
+    assert "staging/stg_qs_rankings__observations" in dbt_built
     assert "fct_observation" in dbt_built and "scorecard_city" in dbt_built
     assert "staging/stg_worldbank__observations" not in dbt_built
     assert not {k for k in dbt_built if k.startswith("seeds/")}
@@ -113,12 +108,9 @@ def test_one_changed_source_rebuilds_only_its_downstream(three_refreshes):
 
 
 def test_changed_source_reaches_the_published_warehouse(three_refreshes):
-    total = sum(  # every curated file's rows; the served qs file lacks its last 3
-        len(f.read_text(encoding="utf-8").splitlines()) - 1
-        for f in CURATED_CSV.parent.glob("*.csv")
-    )
+    total = len(QS_CSV.read_text(encoding="utf-8").splitlines()) - 1  # served: the last 3 cut
     with duckdb.connect(str(three_refreshes["published"]), read_only=True) as con:
-        curated = con.execute(
-            "select count(*) from fct_observation where source_id = 'curated'"
+        loaded = con.execute(
+            "select count(*) from fct_observation where source_id = 'qs_rankings'"
         ).fetchone()[0]
-    assert curated == total - 3
+    assert loaded == total - 3

@@ -66,7 +66,7 @@ def test_a_writer_waits_for_the_pool_slot_held_by_another_run(citydip_home, tmp_
     from sources import SOURCES
 
     instance = get_instance()
-    payload, _, observations = build_source_assets(SOURCES["curated"])
+    payload, _, observations = build_source_assets(SOURCES["gfci"])
     resources = {"duckdb": DuckDBResource(database=str(tmp_path / "build.duckdb"))}
     dg.materialize([payload], instance=instance, resources=resources)
     storage = instance.event_log_storage

@@ -48,7 +48,7 @@ def test_sources_carry_their_payload_hash_and_fetch_time(con):
             "from fct_observation group by all"
         ).fetchall()
     }
-    assert {"worldbank", "curated"} <= set(expected)
+    assert {"worldbank", "qs_rankings", "gfci"} <= set(expected)
     assert meta(con, "source") == expected
 
 

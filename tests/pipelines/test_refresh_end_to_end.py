@@ -83,7 +83,7 @@ def test_second_refresh_is_idempotent(refreshed):
 
 def test_raw_payloads_are_landed_content_addressed(refreshed):
     raw = Path(refreshed["env"]["CITYDIP_HOME"]) / "raw"
-    for source in ("worldbank", "curated"):
+    for source in ("worldbank", "qs_rankings"):
         manifests = list((raw / source).glob("*.manifest.json"))
         assert len(manifests) == 1  # the same snapshot twice lands once
         assert (raw / source / "latest.json").exists()

@@ -44,14 +44,14 @@ def test_schedule_fetches_only_its_source_with_its_check(source_id):
 def test_cadences_fire_when_declared():
     """The monthly cron fires on the 2nd of each month, the yearly one on 5 January only."""
     worldbank = defs.resolve_schedule_def(schedule_name(SOURCES["worldbank"]))
-    curated = defs.resolve_schedule_def(schedule_name(SOURCES["curated"]))
+    yearly = defs.resolve_schedule_def(schedule_name(SOURCES["gfci"]))
     start = datetime(2026, 1, 15, tzinfo=UTC)
     assert [t.isoformat() for t in _next_ticks(worldbank, start, 3)] == [
         "2026-02-02T03:00:00+00:00",
         "2026-03-02T03:00:00+00:00",
         "2026-04-02T03:00:00+00:00",
     ]
-    assert [t.isoformat() for t in _next_ticks(curated, start, 2)] == [
+    assert [t.isoformat() for t in _next_ticks(yearly, start, 2)] == [
         "2027-01-05T06:00:00+00:00",
         "2028-01-05T06:00:00+00:00",
     ]

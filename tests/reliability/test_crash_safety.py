@@ -37,7 +37,7 @@ class KillPoint:
 
 
 KILL_POINTS = [
-    KillPoint("fetch", request=("curated", 1)),
+    KillPoint("fetch", request=("qs_rankings", 1)),
     KillPoint("fetch", request=("worldbank", 1)),
     KillPoint("fetch", request=("worldbank", 6)),
     KillPoint("validate", log="payloads__worldbank_schema_valid - STEP_START"),
@@ -100,7 +100,7 @@ def assert_landed_payloads_whole(raw: Path) -> None:
 def provider(httpserver: HTTPServer) -> tuple[Provider, dict[str, str]]:
     watcher = Provider()
     # the kill points watch these two sources' requests; the others refresh from snapshots
-    env = serve_all(httpserver, on_request=watcher.on_request, only=("worldbank", "curated"))
+    env = serve_all(httpserver, on_request=watcher.on_request, only=("worldbank", "qs_rankings"))
     yield watcher, env
     watcher.release.set()
 

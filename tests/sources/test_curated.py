@@ -1,75 +1,123 @@
-"""Curated publication CSVs: the shipped figures and a live fetch from a local mirror."""
+"""Curated publications (QS, THE, GFCI, regional HQ): the shipped figures, and every publication's
+live fetch from a local mirror with each bad input an operator meets."""
 
 from __future__ import annotations
+
+import csv
+import io
 
 import pytest
 from pytest_httpserver import HTTPServer
 
-from sources import curated
+from sources import SOURCES, curated
 from sources.errors import SourceError
 from sources.http import make_session
-from sources.source import SNAPSHOT_ROOT
+from sources.source import SNAPSHOT_ROOT, Source
 
-FOLDER = SNAPSHOT_ROOT / "curated"
+PUBLICATIONS = [pytest.param(source, id=source.id) for source in curated.SOURCES]
 
 
-@pytest.fixture
-def snapshot_frame():
-    return curated.SOURCE.observations(curated.SOURCE.snapshot())
+def snapshot_frame(source_id: str):
+    source = SOURCES[source_id]
+    return source.observations(source.snapshot())
 
 
 @pytest.fixture
 def server(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> HTTPServer:
-    monkeypatch.setenv("CITYDIP_CURATED_BASE_URL", httpserver.url_for("/curated"))
+    for source in curated.SOURCES:
+        monkeypatch.setenv(f"CITYDIP_{source.id.upper()}_BASE_URL", httpserver.url_for(source.id))
     monkeypatch.setenv("CITYDIP_HTTP_BACKOFF", "0")
     return httpserver
 
 
-def serve(server: HTTPServer, replace: dict[str, bytes] | None = None, **kwargs) -> None:
-    """Every shipped file, with some replaced."""
-    for name in curated.files():
-        body = (replace or {}).get(name, (FOLDER / name).read_bytes())
-        server.expect_request(f"/curated/{name}").respond_with_data(
-            body,
+def first_file(source: Source) -> str:
+    return curated.files(source.id)[0]
+
+
+def shipped(source: Source, name: str) -> bytes:
+    return (SNAPSHOT_ROOT / source.id / name).read_bytes()
+
+
+def serve(server: HTTPServer, source: Source, replace: bytes | None = None, **kwargs) -> None:
+    """Every file of the publication, the first one replaced by `replace` when given."""
+    for name in curated.files(source.id):
+        body = replace if (replace is not None and name == first_file(source)) else None
+        server.expect_request(f"/{source.id}/{name}").respond_with_data(
+            body if body is not None else shipped(source, name),
             content_type=kwargs.get("content_type", "text/csv"),
             status=kwargs.get("status", 200),
         )
 
 
-def error_of(server: HTTPServer) -> SourceError:
+def error_of(server: HTTPServer, source: Source, replace: bytes | None = None, **kw):
+    serve(server, source, replace, **kw)
     with pytest.raises(SourceError) as raised:
-        curated.SOURCE.observations(curated.SOURCE.fetch_live(make_session()))
-    assert "[curated]" in str(raised.value)
-    assert server.url_for("/curated/") in str(raised.value)
+        source.observations(source.fetch_live(make_session()))
+    assert f"[{source.id}]" in str(raised.value)
+    assert server.url_for(f"/{source.id}/") in str(raised.value)
     return raised.value
 
 
-def gfci_with(line: str) -> dict[str, bytes]:
-    return {"gfci_rank.csv": (FOLDER / "gfci_rank.csv").read_bytes() + line.encode() + b"\n"}
+def with_row(source: Source, **values: str) -> bytes:
+    """The first file plus one row: a copy of its first row with `values` changed."""
+    text = shipped(source, first_file(source)).decode()
+    reader = csv.DictReader(io.StringIO(text))
+    row = {**next(reader), **values}
+    out = io.StringIO()
+    csv.DictWriter(out, list(reader.fieldnames or []), lineterminator="\n").writerow(row)
+    return (text + out.getvalue()).encode()
 
 
-def test_typed_figures_are_marked_approximate(snapshot_frame):
-    typed = snapshot_frame[snapshot_frame.indicator_id.isin(["gfci_rank", "regional_headquarters"])]
-    assert typed["approximate"].all() and len(typed) == 8
-    hq = typed[typed.indicator_id == "regional_headquarters"].set_index("geo_id")["value"]
+def test_every_publication_is_its_own_source():
+    ids = {source.id for source in curated.SOURCES}
+    assert ids == {"qs_rankings", "the_rankings", "gfci", "regional_hq", "ipo_funds"}
+    assert ids <= set(SOURCES)
+    indicators = [i for source in curated.SOURCES for i in source.indicators]
+    assert len(indicators) == len(set(indicators))  # no indicator claimed by two publications
+
+
+def test_typed_figures_are_marked_approximate():
+    for source_id in ("gfci", "regional_hq", "ipo_funds"):
+        assert snapshot_frame(source_id)["approximate"].all(), source_id
+    hq = snapshot_frame("regional_hq").set_index("geo_id")["value"]
     assert hq.to_dict() == {"hong-kong": 1336.0, "singapore": 4200.0}
 
 
-def test_gfci_ranks_are_from_one_edition(snapshot_frame):
-    gfci = snapshot_frame[snapshot_frame.indicator_id == "gfci_rank"].set_index("geo_id")
-    assert set(gfci["period"]) == {2024}
-    assert gfci["value"].to_dict() == {
-        "new-york": 1.0,
-        "london": 2.0,
-        "singapore": 3.0,
+def test_gfci_ranks_one_march_edition_per_year():
+    gfci = snapshot_frame("gfci").pivot(index="geo_id", columns="period", values="value")
+    assert list(gfci.columns) == [2024, 2025]  # GFCI 35 (March 2024), GFCI 37 (March 2025)
+    assert gfci[2024].dropna().to_dict() == {
         "hong-kong": 4.0,
-        "shanghai": 6.0,
+        "london": 2.0,
+        "new-york": 1.0,
+        "paris": 14.0,
         "seoul": 10.0,
+        "shanghai": 6.0,
+        "singapore": 3.0,
+        "tokyo": 19.0,
+    }
+    assert gfci[2025].dropna().to_dict() == {
+        "dubai": 12.0,
+        "hong-kong": 3.0,
+        "london": 2.0,
+        "new-york": 1.0,
+        "seoul": 10.0,
+        "shanghai": 8.0,
+        "singapore": 4.0,
     }
 
 
-def test_the_share_is_a_derived_percentage_per_city_and_edition(snapshot_frame):
-    share = snapshot_frame[snapshot_frame.indicator_id == "the_intl_student_share"]
+def test_qs_counts_universities_in_the_top_100_per_city():
+    frame = snapshot_frame("qs_rankings")
+    counts = frame[frame.period == 2025].set_index("geo_id")["value"].to_dict()
+    assert counts["hong-kong"] == 5  # HKU, CUHK, HKUST, PolyU, CityU in QS 2025's top 100
+    assert counts["dubai"] == 0
+    assert len(counts) == 9
+    assert not frame["approximate"].any()  # derived by program, not typed
+
+
+def test_the_share_is_a_derived_percentage_per_city_and_edition():
+    share = snapshot_frame("the_rankings")
     assert share["value"].between(0, 100).all()
     assert not share["approximate"].any()
     assert set(share.period) == set(range(2016, 2025))
@@ -77,59 +125,78 @@ def test_the_share_is_a_derived_percentage_per_city_and_edition(snapshot_frame):
     assert share.set_index(["geo_id", "period"]).loc[("hong-kong", 2024), "value"] == 36.5
 
 
-def test_live_fetch_loads_the_served_files(server: HTTPServer, snapshot_frame):
-    serve(server)
-    frame = curated.SOURCE.observations(curated.SOURCE.fetch_live(make_session()))
-    assert len(frame) == len(snapshot_frame)
+@pytest.mark.parametrize("source", PUBLICATIONS)
+def test_live_fetch_loads_the_served_files(server: HTTPServer, source: Source):
+    serve(server, source)
+    frame = source.observations(source.fetch_live(make_session()))
+    assert len(frame) == len(snapshot_frame(source.id))
+    assert set(frame.source_id) == {source.id}
 
 
-def test_http_error(server: HTTPServer):
-    serve(server, status=500)
-    assert "HTTP 500" in str(error_of(server))
+@pytest.mark.parametrize("source", PUBLICATIONS)
+def test_http_error(server: HTTPServer, source: Source):
+    assert "HTTP 500" in str(error_of(server, source, status=500))
 
 
-def test_html_page(server: HTTPServer):
-    serve(server, {"gfci_rank.csv": b"<html><body>Not here</body></html>"})
-    assert "HTML page" in str(error_of(server))
+@pytest.mark.parametrize("source", PUBLICATIONS)
+def test_html_page(server: HTTPServer, source: Source):
+    assert "HTML page" in str(error_of(server, source, b"<html><body>Not here</body></html>"))
 
 
-def test_missing_column(server: HTTPServer):
-    text = (FOLDER / "gfci_rank.csv").read_text().replace("source_url", "link", 1)
-    error = error_of_served(server, {"gfci_rank.csv": text.encode()})
-    assert error.field == "source_url"
+@pytest.mark.parametrize("source", PUBLICATIONS)
+def test_missing_column(server: HTTPServer, source: Source):
+    text = shipped(source, first_file(source)).decode().replace("source_url", "link", 1)
+    assert error_of(server, source, text.encode()).field == "source_url"
 
 
-def error_of_served(server: HTTPServer, replace: dict[str, bytes]) -> SourceError:
-    serve(server, replace)
-    return error_of(server)
+@pytest.mark.parametrize("source", PUBLICATIONS)
+def test_wrong_encoding(server: HTTPServer, source: Source):
+    body = shipped(source, first_file(source)).decode().encode("utf-16")
+    assert "not UTF-8" in str(error_of(server, source, body))
 
 
-def test_wrong_encoding(server: HTTPServer):
-    body = (FOLDER / "gfci_rank.csv").read_text().encode("utf-16")
-    assert "not UTF-8" in str(error_of_served(server, {"gfci_rank.csv": body}))
+@pytest.mark.parametrize("source", PUBLICATIONS)
+def test_non_numeric_value(server: HTTPServer, source: Source):
+    assert error_of(server, source, with_row(source, value="n/a")).field == "value/period"
 
 
-def test_non_numeric_value(server: HTTPServer):
-    row = "gfci_rank,tokyo,city,2024,n/a,rank,true,Z/Yen,GFCI 35,https://x.example,2024-03,"
-    assert error_of_served(server, gfci_with(row)).field == "value/period"
+@pytest.mark.parametrize("source", PUBLICATIONS)
+def test_row_without_provenance(server: HTTPServer, source: Source):
+    error = error_of(server, source, with_row(source, period="2099", publisher=""))
+    assert "no provenance" in str(error)
 
 
-def test_negative_rank(server: HTTPServer):
-    row = "gfci_rank,tokyo,city,2024,-3,rank,true,Z/Yen,GFCI 35,https://x.example,2024-03,"
-    assert "negative" in str(error_of_served(server, gfci_with(row)))
+@pytest.mark.parametrize("source", PUBLICATIONS)
+def test_negative_value(server: HTTPServer, source: Source):
+    assert "negative" in str(error_of(server, source, with_row(source, period="2099", value="-3")))
 
 
-def test_duplicate_figure(server: HTTPServer):
-    row = "gfci_rank,seoul,city,2024,11,rank,true,Z/Yen,GFCI 35,https://x.example,2024-03,"
-    assert "duplicate" in str(error_of_served(server, gfci_with(row)))
+@pytest.mark.parametrize("source", PUBLICATIONS)
+def test_duplicate_figure(server: HTTPServer, source: Source):
+    assert "duplicate" in str(error_of(server, source, with_row(source)))
 
 
-def test_unknown_city_code(server: HTTPServer):
-    row = "gfci_rank,atlantis,city,2024,12,rank,true,Z/Yen,GFCI 35,https://x.example,2024-03,"
-    error = error_of_served(server, gfci_with(row))
+@pytest.mark.parametrize("source", PUBLICATIONS)
+def test_unknown_city_code(server: HTTPServer, source: Source):
+    error = error_of(server, source, with_row(source, geo_id="atlantis"))
     assert error.field == "geo_id" and "atlantis" in str(error)
 
 
-def test_empty_result(server: HTTPServer):
-    empty = {name: (FOLDER / name).read_text().splitlines()[0].encode() for name in curated.files()}
-    assert "no observations" in str(error_of_served(server, empty))
+@pytest.mark.parametrize("source", PUBLICATIONS)
+def test_indicator_of_another_publication(server: HTTPServer, source: Source):
+    other = next(s for s in curated.SOURCES if s is not source)
+    indicator = next(iter(other.indicators))
+    error = error_of(server, source, with_row(source, indicator_id=indicator, period="2099"))
+    assert error.field.startswith("indicator_id") and indicator in str(error)
+
+
+@pytest.mark.parametrize("source", PUBLICATIONS)
+def test_row_longer_than_the_header(server: HTTPServer, source: Source):
+    body = with_row(source, period="2099").rstrip(b"\n") + b",unquoted comma\n"
+    assert error_of(server, source, body).field == "row"
+
+
+@pytest.mark.parametrize("source", PUBLICATIONS)
+def test_empty_result(server: HTTPServer, source: Source):
+    header_only = shipped(source, first_file(source)).decode().splitlines()[0].encode()
+    assert "no observations" in str(error_of(server, source, header_only))

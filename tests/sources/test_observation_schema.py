@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sources import curated, worldbank
+from sources import worldbank
 from sources.errors import SourceError
 
 
@@ -60,24 +60,3 @@ def test_wrong_unit_is_rejected(good):
     frame, payload = good
     frame.loc[frame.indicator_id == "population", "unit"] = "thousands"
     assert "unit" in reject(frame, payload, "unit")
-
-
-def test_curated_snapshot_counts_qs_top100_per_city():
-    frame = curated.SOURCE.observations(curated.SOURCE.snapshot())
-    qs2025 = frame[(frame.indicator_id == "qs_top100_universities") & (frame.period == 2025)]
-    counts = qs2025.set_index("geo_id")["value"].to_dict()
-    assert counts["hong-kong"] == 5  # HKU, CUHK, HKUST, PolyU, CityU in QS 2025's top 100
-    assert counts["dubai"] == 0
-    assert len(counts) == 9
-
-
-def test_curated_row_without_provenance_is_rejected():
-    payload = curated.SOURCE.snapshot()
-    part = payload.parts[0]
-    lines = part.body.decode().splitlines()
-    header = lines[0].split(",")
-    row = lines[1].split(",")
-    row[header.index("publisher")] = ""
-    broken = type(part)(part.url, "\n".join([lines[0], ",".join(row)]).encode(), part.suffix)
-    with pytest.raises(SourceError, match="no provenance"):
-        curated.SOURCE.parse(type(payload)(payload.source_id, (broken,), payload.fetched_at))

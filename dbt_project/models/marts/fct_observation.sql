@@ -1,7 +1,11 @@
 -- Every validated observation from every source, in the tidy observation contract.
 {% set staged = [
     'stg_worldbank__observations',
-    'stg_curated__observations',
+    'stg_qs_rankings__observations',
+    'stg_the_rankings__observations',
+    'stg_gfci__observations',
+    'stg_regional_hq__observations',
+    'stg_ipo_funds__observations',
     'stg_openflights__observations',
     'stg_hk_immigration__observations',
     'stg_singstat__observations',

@@ -1,1 +1,0 @@
-{{ stage_observations('curated_observations') }}

@@ -1,0 +1,1 @@
+{{ stage_observations('gfci_observations') }}

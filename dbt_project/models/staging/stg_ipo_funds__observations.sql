@@ -1,0 +1,1 @@
+{{ stage_observations('ipo_funds_observations') }}

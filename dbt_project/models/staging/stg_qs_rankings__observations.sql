@@ -1,0 +1,1 @@
+{{ stage_observations('qs_rankings_observations') }}

@@ -1,0 +1,1 @@
+{{ stage_observations('regional_hq_observations') }}

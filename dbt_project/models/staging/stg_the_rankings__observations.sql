@@ -1,0 +1,1 @@
+{{ stage_observations('the_rankings_observations') }}
