@@ -151,14 +151,15 @@ def build_source_assets(source: Source) -> list:
                 con.unregister("incoming")
             return dg.MaterializeResult(metadata={"skipped": "no snapshot"})
         payload = load_landed(settings.raw_dir, source.id)
+        version = load_version(source, payload)
         with duckdb.get_connection() as con:
-            if _loaded_hash(con, table) == payload.sha256:
+            if _loaded_version(con, source.id) == version:
                 context.log.info(
-                    f"{source.id}: payload unchanged ({payload.sha256[:12]}); no reload"
+                    f"{source.id}: payload and parser unchanged ({payload.sha256[:12]}); no reload"
                 )
                 return dg.MaterializeResult(
                     metadata={"payload_sha256": payload.sha256, "reloaded": False},
-                    data_version=dg.DataVersion(payload.sha256),
+                    data_version=dg.DataVersion(version),
                 )
         frame = source.observations(payload)
         with duckdb.get_connection() as con:
@@ -167,6 +168,7 @@ def build_source_assets(source: Source) -> list:
             con.register("incoming", frame)
             con.execute(f"create or replace table {table} as select * from incoming")
             con.unregister("incoming")
+            _record_load(con, source.id, version)
             con.execute("commit")
         return dg.MaterializeResult(
             metadata={
@@ -176,8 +178,9 @@ def build_source_assets(source: Source) -> list:
                 "years": f"{frame['period'].min()}–{frame['period'].max()}",
                 "preview": dg.MetadataValue.md(_preview(frame)),
                 "dagster/row_count": len(frame),
+                "parser_version": source.parser_version,
             },
-            data_version=dg.DataVersion(payload.sha256),
+            data_version=dg.DataVersion(version),
         )
 
     return [payload_asset, schema_check, observations_asset]
@@ -189,17 +192,31 @@ def skipped_offline(settings, source: Source) -> bool:
     return not settings.is_live(source.id) and not source.has_snapshot
 
 
-def _loaded_hash(con, table: str) -> str | None:
-    """The payload hash of the rows currently loaded, when they all come from one payload."""
-    schema, name = table.split(".")
+def load_version(source: Source, payload: Payload) -> str:
+    """What the loaded rows are a function of: the payload and the code that parsed it."""
+    return f"{payload.sha256}:{source.parser_version}"
+
+
+def _loaded_version(con, source_id: str) -> str | None:
+    """The load_version of the rows in raw.<source>_observations (table raw._loads)."""
     exists = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, name],
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'raw' and table_name = '_loads'"
     ).fetchone()[0]
     if not exists:
         return None
-    hashes = con.execute(f"select distinct payload_sha256 from {table}").fetchall()
-    return hashes[0][0] if len(hashes) == 1 else None
+    row = con.execute(
+        "select load_version from raw._loads where source_id = ?", [source_id]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _record_load(con, source_id: str, version: str) -> None:
+    con.execute(
+        "create table if not exists raw._loads "
+        "(source_id varchar primary key, load_version varchar not null, loaded_at timestamptz)"
+    )
+    con.execute("insert or replace into raw._loads values (?, ?, now())", [source_id, version])
 
 
 def _preview(frame: pd.DataFrame) -> str:

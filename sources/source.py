@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import inspect
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,6 +16,7 @@ import pandera.errors
 import pandera.pandas as pa
 import requests
 
+from sources import observation
 from sources.conditional import ConditionalCache
 from sources.errors import SourceError
 from sources.http import Client, base_url
@@ -66,6 +70,20 @@ class Source:
         """False for a live-only source: no real offline payload could be shipped (see its README)."""
         manifest = self.snapshot_dir / self.id / "manifest.json"
         return manifest.exists() and bool(json.loads(manifest.read_text()).get("parts"))
+
+    @property
+    def parser_version(self) -> str:
+        """A hash of the code that turns this source's payloads into observations (the module of
+        its parse function and the observation contract): rows loaded by other code are reloaded
+        even when the payload is unchanged."""
+        parse = self.parse
+        while isinstance(parse, functools.partial):
+            parse = parse.func
+        files = {inspect.getsourcefile(parse), inspect.getsourcefile(observation)}
+        digest = hashlib.sha256()
+        for name in sorted(f for f in files if f):
+            digest.update(Path(name).read_bytes())
+        return digest.hexdigest()[:16]
 
     def fetch_live(
         self, session: requests.Session, cache: ConditionalCache | None = None

@@ -85,3 +85,24 @@ def test_console_script_json_lists_every_registered_source(citydip_home):
     result = run_citydip("sources", "--format", "json", env={"CITYDIP_HOME": str(citydip_home)})
     assert result.returncode == 0, result.stderr
     assert {r["id"] for r in json.loads(result.stdout)} == set(SOURCES)
+
+
+def test_the_catalogue_covers_every_provider_of_the_source_table(citydip_home, capsys):
+    """World Bank, Comtrade, OpenAlex, Wikidata, OpenFlights, the city portals (HK, Singapore)
+    and each curated publication (QS, THE, GFCI, regional HQ, IPO funds) is a source."""
+    ids = {r["id"] for r in listed(capsys)}
+    assert len(ids) >= 10
+    assert {
+        "worldbank",
+        "comtrade",
+        "openalex",
+        "wikidata",
+        "openflights",
+        "hk_immigration",
+        "singstat",
+        "qs_rankings",
+        "the_rankings",
+        "gfci",
+        "regional_hq",
+        "ipo_funds",
+    } <= ids
