@@ -92,7 +92,16 @@ def execute(select: list[str] | None, console: Console) -> list[str]:
         unknown = sorted(set(select) - set(SOURCES))
         if unknown:
             raise ValueError(f"unknown source(s) {unknown}; known: {sorted(SOURCES)}")
+    if select and not settings.build_db.exists():
+        console.print("a new warehouse: every source is refreshed (the scorecard needs them all)")
+        select = None
     chosen = [SOURCES[s] for s in (select or SOURCES)]
+    if select and (never := never_loaded(instance, set(SOURCES) - set(select))):
+        console.print(
+            f"also refreshing {', '.join(never)}: never loaded into this warehouse, and the "
+            "scorecard is built from every source's table"
+        )
+        chosen += [SOURCES[s] for s in never]
     payloads = [payload_key(source) for source in chosen]
     in_job = set(job.asset_layer.executable_asset_keys)
     if select:
@@ -124,6 +133,18 @@ def execute(select: list[str] | None, console: Console) -> list[str]:
         console.print(f"rebuild: {line}")
     rebuilt = run_phase(job, instance, sorted(plan.rebuild), "rebuild", console)
     return failures + run_failures(rebuilt, console)
+
+
+def never_loaded(instance, source_ids: set[str]) -> list[str]:
+    """The sources whose observations were never loaded into the working database."""
+    from pipelines.source_assets import observations_key
+    from sources import SOURCES
+
+    return sorted(
+        s
+        for s in source_ids
+        if instance.get_latest_materialization_event(observations_key(SOURCES[s])) is None
+    )
 
 
 def run_phase(job, instance, selection: list, phase: str, console: Console):
