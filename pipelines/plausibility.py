@@ -24,7 +24,9 @@ from sources.source import Source
 
 # Largest plausible change between consecutive years, as a factor either way (2.0: halving or
 # doubling). None: not checked (net flows change sign). COVID cut tourism and air traffic by up
-# to ~95% in 2020, so those bounds are wide; a population never moves 10% in a year.
+# to ~95% in 2020, so those bounds are wide (a city's own arrivals too: Singapore's fell from
+# 2.7m in 2020 to 0.33m in 2021 and rose x19 to 6.3m in 2022); a population never moves 10% in
+# a year.
 MAX_YEARLY_FACTOR: dict[str, float | None] = {
     "population": 1.1,
     "exports_goods_services": 2.0,
@@ -33,6 +35,7 @@ MAX_YEARLY_FACTOR: dict[str, float | None] = {
     "listed_domestic_companies": 4.0,
     "tourism_arrivals": 25.0,
     "tourism_receipts": 25.0,
+    "city_visitor_arrivals": 25.0,
     "air_passengers": 25.0,
     "fdi_net_inflows": None,
     "qs_top100_universities": 4.0,

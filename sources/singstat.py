@@ -144,7 +144,9 @@ SOURCE = Source(
     indicators=INDICATORS,
     fetch=fetch,
     parse=parse,
-    schema=observation_schema(SOURCE_ID, INDICATORS, geo_ids={CITY_ID}, allow_empty=True),
+    # not allow_empty: the table holds many complete years (the snapshot 2008-2025), so a
+    # response that yields none is wrong
+    schema=observation_schema(SOURCE_ID, INDICATORS, geo_ids={CITY_ID}),
     description="Annual international visitor arrivals to Singapore: the monthly total row of "
     "table M550001 summed over complete calendar years.",
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 
 import pytest
@@ -10,10 +11,12 @@ from pytest_httpserver import HTTPServer
 from sources import singstat
 from sources.errors import SourceError
 from sources.http import make_session
+from sources.source import SNAPSHOT_ROOT
 
 PATH = "/api/table/tabledata/M550001"
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 TOTAL = "Total International Visitor Arrivals By Inbound Tourism Markets"
+SNAPSHOT = SNAPSHOT_ROOT / "singstat"
 
 
 def columns(year: int, value: str, months: list[str] = MONTHS) -> list[dict]:
@@ -85,8 +88,47 @@ def test_pages_through_series_and_sums_complete_years(server: HTTPServer):
     ]  # 2024 has five months only: not loaded
 
 
-def test_snapshot_has_no_values_and_loads_nothing():
-    assert singstat.SOURCE.observations(singstat.SOURCE.snapshot()).empty
+def test_snapshot_sums_the_published_annual_totals():
+    """The shipped snapshot (a real M550001 export) parses to SingStat's published totals."""
+    frame = singstat.SOURCE.observations(singstat.SOURCE.snapshot())
+    values = dict(zip(frame["period"], frame["value"], strict=True))
+    assert sorted(values) == list(range(2008, 2026))  # 2026 has January only: not loaded
+    assert values[2019] == 19_116_016  # published 19.1m
+    assert values[2022] == 6_305_744  # 6.3m
+    assert values[2023] == 13_602_215  # 13.6m
+    assert values[2024] == 16_526_344  # 16.5m
+    assert set(frame["geo_id"]) == {"singapore"} and not frame["approximate"].any()
+
+
+def test_snapshot_is_laid_out_as_the_live_client_requests_it():
+    manifest = json.loads((SNAPSHOT / "manifest.json").read_text())
+    (part,) = manifest["parts"]  # 62 series: one page shorter than PAGE_SIZE
+    assert part["url"] == (
+        f"{singstat.SOURCE.default_base_url}/table/tabledata/M550001"
+        f"?offset=0&limit={singstat.PAGE_SIZE}"
+    )
+    document = json.loads((SNAPSHOT / part["file"]).read_text())
+    rows = document["Data"]["row"]
+    assert document["DataCount"] == len(rows) == 62 < singstat.PAGE_SIZE
+    keys = [column["key"] for column in rows[0]["columns"]]
+    assert keys[0] == "2026 Jan" and keys[-1] == "2008 Jan" and len(keys) == 217  # newest first
+    assert all(isinstance(column["value"], str) for row in rows for column in row["columns"])
+
+
+def test_build_py_reproduces_the_snapshot_from_the_export(tmp_path, monkeypatch):
+    spec = importlib.util.spec_from_file_location("singstat_build", SNAPSHOT / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    monkeypatch.setattr(build, "HERE", tmp_path)
+    build.main()
+    for name in ("M550001.json", "manifest.json"):
+        assert (tmp_path / name).read_bytes() == (SNAPSHOT / name).read_bytes(), name
+
+
+def test_no_complete_year_is_rejected(server: HTTPServer):
+    serve(server, response([total_row(columns(2024, "1", MONTHS[:5]))]))
+    error = error_of(server)
+    assert "no observations" in str(error) and error.field == "rows"
 
 
 def test_http_error(server: HTTPServer):
