@@ -39,7 +39,6 @@ MAX_YEARLY_FACTOR: dict[str, float | None] = {
     "air_passengers": 25.0,
     "fdi_net_inflows": None,
     "qs_top100_universities": 4.0,
-    "city_visitor_arrivals": 25.0,
     # IPO markets swing by an order of magnitude (HKEX raised HK$312.9bn in 2019, HK$46.3bn in 2023)
     "ipo_funds_raised": 30.0,
 }
