@@ -60,15 +60,24 @@ def parse(source_id: str, payload: Payload) -> pd.DataFrame:
             text = part.body.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise SourceError(source_id, part.url, f"not UTF-8: {exc.reason}", "body") from None
-        reader = csv.DictReader(io.StringIO(text))
+        has_rows = "\n" in text.rstrip("\r\n")  # more than a header
+        if has_rows and not text.endswith(("\n", "\r")):  # a curated file ends its last row
+            raise SourceError(
+                source_id, part.url, "file ends mid-row (truncated?): no final line break", "body"
+            )
+        reader = csv.DictReader(io.StringIO(text), strict=True)
         missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
         if missing:
             raise SourceError(source_id, part.url, "missing column(s)", ", ".join(missing))
         before = len(rows)
-        for line, row in enumerate(reader, start=2):
+        for line, row in enumerate(_rows(source_id, part.url, reader), start=2):
             if None in row:  # an unquoted comma: the row no longer lines up with the header
                 raise SourceError(
                     source_id, part.url, f"row {line} has more fields than the header", "row"
+                )
+            if None in row.values():  # a row cut short no longer lines up with the header
+                raise SourceError(
+                    source_id, part.url, f"row {line} has fewer fields than the header", "row"
                 )
             if not (row["publisher"] and row["publication"] and row["source_url"]):
                 raise SourceError(
@@ -97,6 +106,16 @@ def parse(source_id: str, payload: Payload) -> pd.DataFrame:
         if len(rows) == before:  # every curated file carries figures; an empty one lost them
             raise SourceError(source_id, part.url, "no observations in this file", "rows")
     return observation_frame(rows, payload)
+
+
+def _rows(source_id: str, url: str, reader: csv.DictReader):
+    """The reader's rows; a quote left open (a cut or hand-edited file) names the line."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise SourceError(
+            source_id, url, f"line {reader.line_num}: malformed CSV ({exc})", "row"
+        ) from None
 
 
 def publication(

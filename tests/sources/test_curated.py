@@ -197,6 +197,32 @@ def test_row_longer_than_the_header(server: HTTPServer, source: Source):
 
 
 @pytest.mark.parametrize("source", PUBLICATIONS)
+def test_row_shorter_than_the_header(server: HTTPServer, source: Source):
+    text = shipped(source, first_file(source)).decode()
+    first_row = next(csv.reader(io.StringIO(text.splitlines()[1])))
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(first_row[:-2])  # as_of and note missing
+    error = error_of(server, source, (text + out.getvalue()).encode())
+    assert error.field == "row" and "fewer fields than the header" in str(error)
+
+
+@pytest.mark.parametrize("source", PUBLICATIONS)
+def test_file_cut_mid_row(server: HTTPServer, source: Source):
+    """A file cut short (no final line break) loses its last rows: refused, not half-loaded."""
+    cut = shipped(source, first_file(source)).rstrip(b"\n")
+    cut = cut[: cut.rindex(b"\n") + 40]  # the last row's first 40 bytes
+    error = error_of(server, source, cut)
+    assert error.field == "body" and "truncated" in str(error)
+
+
+@pytest.mark.parametrize("source", PUBLICATIONS)
+def test_quote_left_open(server: HTTPServer, source: Source):
+    body = with_row(source, period="2099").rstrip(b"\n") + b',"an open quote\n'
+    error = error_of(server, source, body)
+    assert error.field == "row" and "malformed CSV" in str(error)
+
+
+@pytest.mark.parametrize("source", PUBLICATIONS)
 def test_empty_result(server: HTTPServer, source: Source):
     header_only = shipped(source, first_file(source)).decode().splitlines()[0].encode()
     assert "no observations" in str(error_of(server, source, header_only))
