@@ -3,6 +3,11 @@
 Each response body is written under its own hash (temp name, fsync, rename), then a manifest
 under the payload's hash lists the parts with their URLs. A `latest.json` pointer names the
 newest landed payload of each source. Nothing is ever overwritten with different content.
+
+A response the client refused before it became a payload (an error status, an HTML page, a
+malformed body, a provider error met while paging) is kept apart, under
+raw/<source>/rejected/<sha256>.<ext> with a <sha256>.json note of its URL and the error, so that
+what the provider sent can be inspected; it never becomes `latest.json`.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
+from sources.errors import SourceError
 from sources.payload import Part, Payload
 
 _SAFE_ID = re.compile(r"[a-z0-9_]+")
@@ -65,6 +71,30 @@ def land(raw_dir: Path, payload: Payload) -> Path:
         write_atomic(manifest_path, json.dumps(manifest, indent=2).encode())
     write_atomic(folder / "latest.json", json.dumps(manifest, indent=2).encode())
     return manifest_path
+
+
+def keep_rejected(raw_dir: Path, error: SourceError) -> SourceError:
+    """Keep the response `error` refused (if any) under raw/<source>/rejected/; return the error
+    to raise, its message naming the kept file."""
+    part = error.rejected
+    if part is None or not _SAFE_SUFFIX.fullmatch(part.suffix):
+        return error
+    folder = source_dir(raw_dir, error.source_id) / "rejected"
+    target = folder / f"{part.sha256}.{part.suffix}"
+    try:
+        if not target.exists():
+            write_atomic(target, part.body)
+            note = {"url": part.url, "error": str(error), "field": error.field}
+            write_atomic(folder / f"{part.sha256}.json", json.dumps(note, indent=2).encode())
+    except OSError:  # e.g. a full disk: the provider's error is still the one to report
+        return error
+    return SourceError(
+        error.source_id,
+        error.url,
+        f"{error.problem}; the response is kept as {target}",
+        error.field,
+        rejected=part,
+    )
 
 
 def latest_sha256(raw_dir: Path, source_id: str) -> str | None:

@@ -10,7 +10,7 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from pipelines.freshness import freshness_policy
-from pipelines.landing import land, latest_sha256, load_landed
+from pipelines.landing import keep_rejected, land, latest_sha256, load_landed
 from pipelines.lineage import column_schema
 from pipelines.settings import load_settings
 from pipelines.sql import sql_identifier
@@ -69,11 +69,14 @@ def build_source_assets(source: Source) -> list:
                 metadata={"mode": "snapshot", "skipped": "no snapshot"},
                 data_version=dg.DataVersion(unchanged),
             )
-        payload = (
-            source.fetch_live(make_session(), ConditionalCache(settings.raw_dir / source.id))
-            if live
-            else source.snapshot()
-        )
+        try:
+            payload = (
+                source.fetch_live(make_session(), ConditionalCache(settings.raw_dir / source.id))
+                if live
+                else source.snapshot()
+            )
+        except SourceError as exc:
+            raise keep_rejected(settings.raw_dir, exc) from None
         manifest = land(settings.raw_dir, payload)
         context.log.info(
             f"landed {len(payload.parts)} response(s) of {source.id} as {manifest.name}"

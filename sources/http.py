@@ -14,7 +14,7 @@ from urllib3.util.retry import Retry
 from sources.conditional import ConditionalCache
 from sources.errors import SourceError
 from sources.payload import Part
-from sources.secrets import redact
+from sources.secrets import MASK, redact, redact_bytes
 
 __all__ = ["Client", "base_url", "make_session", "redact"]
 
@@ -84,6 +84,7 @@ class Client:
         self.max_pages = max_pages
         self.secrets = tuple(s for s in secrets if s)
         self.cache = cache
+        self.last: Part | None = None  # the newest response returned (a fetch may refuse it)
 
     def check_page(self, page_number: int, url: str) -> None:
         """Stop a paging loop before it requests more than `max_pages` pages (1-based)."""
@@ -140,7 +141,9 @@ class Client:
         if response.status_code == 304 and conditional and self.cache:
             unchanged = self.cache.body(shown)
             if unchanged is not None:
+                self.last = unchanged
                 return unchanged
+        content_type = response.headers.get("Content-Type", "").lower()
         if response.status_code >= 400 or response.status_code == 304:
             snippet = " ".join(body[:300].decode("utf-8", "replace").split())[:200]
             raise SourceError(
@@ -148,15 +151,29 @@ class Client:
                 shown,
                 f"HTTP {response.status_code}: {self._scrub(snippet)}",
                 "status",
+                rejected=self._rejected(shown, body, content_type, expect),
             )
-        content_type = response.headers.get("Content-Type", "").lower()
-        self._check_format(body, content_type, expect, shown)
+        try:
+            self._check_format(body, content_type, expect, shown)
+        except SourceError as exc:
+            exc.rejected = self._rejected(shown, body, content_type, expect)
+            raise
         part = Part(url=shown, body=body, suffix=expect)
         if self.cache and method == "GET":
             self.cache.remember(
                 part, response.headers.get("ETag"), response.headers.get("Last-Modified")
             )
+        self.last = part
         return part
+
+    def _rejected(self, shown: str, body: bytes, content_type: str, expect: str) -> Part | None:
+        """The refused response as a Part to keep for inspection (secrets scrubbed), if any."""
+        if not body:
+            return None
+        body = redact_bytes(body)
+        for secret in self.secrets:
+            body = body.replace(secret.encode(), MASK.encode())
+        return Part(url=shown, body=body, suffix="html" if is_html(body, content_type) else expect)
 
     def _read_capped(self, response: requests.Response, shown: str) -> bytes:
         cap = max_body_bytes()
@@ -184,8 +201,7 @@ class Client:
         return b"".join(chunks)
 
     def _check_format(self, body: bytes, content_type: str, expect: str, shown: str) -> None:
-        head = body[:512].lstrip().lower()
-        if "text/html" in content_type or head.startswith((b"<!doctype html", b"<html")):
+        if is_html(body, content_type):
             raise SourceError(
                 self.source_id, shown, "expected data but got an HTML page", "Content-Type"
             )
@@ -203,6 +219,12 @@ class Client:
                 raise SourceError(
                     self.source_id, shown, f"malformed or truncated JSON: {exc}", "body"
                 ) from None
+
+
+def is_html(body: bytes, content_type: str) -> bool:
+    """An HTML page (a portal's error or login page), whatever the status or declared type."""
+    head = body[:512].lstrip().lower()
+    return "text/html" in content_type or head.startswith((b"<!doctype html", b"<html"))
 
 
 def _connection_problem(exc: requests.ConnectionError) -> str:

@@ -92,7 +92,13 @@ class Source:
         client = Client(
             self.id, session, max_pages=self.max_pages, secrets=self.secrets(), cache=cache
         )
-        parts = self.fetch(client, self.base_url)
+        try:
+            parts = self.fetch(client, self.base_url)
+        except SourceError as exc:
+            # a response the fetch refused while paging (a provider error body, say) is kept too
+            if exc.rejected is None and client.last is not None and client.last.url == exc.url:
+                exc.rejected = client.last
+            raise
         if not parts:
             raise SourceError(self.id, self.base_url, "the provider returned no responses")
         return Payload(self.id, tuple(parts))

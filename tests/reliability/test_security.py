@@ -82,6 +82,8 @@ def test_secret_never_in_a_source_error(handler, httpserver: HTTPServer, monkeyp
     assert raised.value.url.startswith(httpserver.url_for("/api/data"))
     assert CANARY not in str(raised.value) and CANARY not in raised.value.url
     assert "subscription-key=***" in raised.value.url
+    kept = raised.value.rejected  # the refused response, kept on disk for inspection
+    assert kept is not None and b"/api/data" in kept.body and CANARY.encode() not in kept.body
 
 
 def test_secret_never_in_a_transport_error(monkeypatch):
