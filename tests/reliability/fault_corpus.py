@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 from werkzeug import Request, Response
 
+from sources import SOURCES, curated
 from tests.reliability.providers import Handler, Served, fault, reset_connection, sleeping
 
 
@@ -235,6 +236,7 @@ WB_ERROR_ENVELOPE = json.dumps(
 ).encode()
 HTML_PAGE = b"<!DOCTYPE html><html><body><h1>Service Unavailable</h1></body></html>"
 NO_RETRY = {"CITYDIP_HTTP_RETRIES": "0"}
+SHORT_READ_TIMEOUT = {"CITYDIP_HTTP_READ_TIMEOUT": "0.3", **NO_RETRY}  # against sleeping(1.5)
 CURATED_COLUMNS = [
     "indicator_id",
     "geo_id",
@@ -256,11 +258,11 @@ CURATED_COLUMNS = [
 CORPUS: list[Fault] = [
     # World Bank: HTTP and transport
     Fault("wb-404", "worldbank", "HTTP 4xx", status(404, "Not Found"), Rejected("status", "HTTP 404"), e2e=True),
-    Fault("wb-500", "worldbank", "HTTP 5xx, retried then reported", status(500, "Internal Server Error"), Rejected("status", "HTTP 500")),
+    Fault("wb-500", "worldbank", "HTTP 5xx", status(500, "Internal Server Error"), Rejected("status", "HTTP 500")),
     Fault("wb-503-html", "worldbank", "HTTP 5xx with an HTML body", status(503, HTML_PAGE.decode(), "text/html"), Rejected("status", "HTTP 503")),
     Fault("wb-429-storm", "worldbank", "429 storm", status(429, "Too Many Requests", **{"Retry-After": "0"}), Rejected("status", "HTTP 429")),
     Fault("wb-429-recovers", "worldbank", "429 twice, then served", flaky(2), Accepted()),
-    Fault("wb-slow", "worldbank", "slow response past the read timeout", sleeping(1.5), Rejected("response", "timed out"), env={"CITYDIP_HTTP_READ_TIMEOUT": "0.3", **NO_RETRY}),
+    Fault("wb-slow", "worldbank", "read timeout", sleeping(1.5), Rejected("response", "timed out"), env=SHORT_READ_TIMEOUT),
     Fault("wb-reset", "worldbank", "connection reset", reset_connection, Rejected("response", "connection"), env=NO_RETRY),
     Fault("wb-cut", "worldbank", "transfer cut short", cut_transfer, Rejected("body", "could not be read"), env=NO_RETRY),
     Fault("wb-html-200", "worldbank", "HTML page with status 200", body(HTML_PAGE, "text/html"), Rejected("Content-Type", "HTML page")),
@@ -305,3 +307,61 @@ CORPUS: list[Fault] = [
     Fault("qs-yoy-jump", "qs_rankings", "year-on-year jump beyond the bound", csv_edit(lambda rows: [{**r, "value": "50"} if (r["geo_id"], r["period"]) == ("hong-kong", "2025") else r for r in rows]), Warned("plausible_year_on_year", "hong-kong")),
 ]
 # fmt: on
+
+# Every source that ships a snapshot: the faults any provider can send, whatever its format
+# (its own field-level faults are in tests/sources/test_<source>.py). A body cut in half is
+# refused by each format in its own words.
+GENERIC_KINDS = ("HTTP 5xx", "read timeout", "HTML page with status 200", "truncated body")
+CUT_IN_HALF = {
+    **{source.id: Rejected("body", "truncated") for source in curated.SOURCES},
+    "openflights": Rejected("columns", "truncated"),
+    "hk_immigration": Rejected("Date", "no complete calendar year"),
+    "singstat": Rejected("body", "malformed or truncated JSON"),
+    "comtrade": Rejected("body", "malformed or truncated JSON"),
+    "openalex": Rejected("body", "malformed or truncated JSON"),
+    "sistercity": Rejected("row", "malformed"),
+}
+
+
+def generic_faults(source_id: str) -> list[Fault]:
+    rows = [
+        Fault(
+            f"{source_id}-500",
+            source_id,
+            "HTTP 5xx",
+            status(500, "Internal Server Error"),
+            Rejected("status", "HTTP 500"),
+        ),
+        Fault(
+            f"{source_id}-slow",
+            source_id,
+            "read timeout",
+            sleeping(1.5),
+            Rejected("response", "timed out"),
+            env=SHORT_READ_TIMEOUT,
+        ),
+        Fault(
+            f"{source_id}-html-200",
+            source_id,
+            "HTML page with status 200",
+            body(HTML_PAGE, "text/html"),
+            Rejected("Content-Type", "HTML page"),
+        ),
+        Fault(
+            f"{source_id}-truncated",
+            source_id,
+            "truncated body",
+            transformed(lambda b: b[: len(b) // 2]),
+            CUT_IN_HALF[source_id],
+        ),
+    ]
+    present = {(row.source, row.kind) for row in CORPUS}
+    return [row for row in rows if (row.source, row.kind) not in present]
+
+
+CORPUS += [
+    row
+    for source_id, source in SOURCES.items()
+    if source.has_snapshot and source_id != "worldbank"
+    for row in generic_faults(source_id)
+]

@@ -5,18 +5,34 @@ See fault_corpus.py for the design; a row is added there, never here.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from pytest_httpserver import HTTPServer
 
+from pipelines.landing import load_landed
 from pipelines.plausibility import dropped_geographies, year_on_year_jumps
 from sources import SOURCES, curated
 from sources.errors import SourceError
 from sources.http import make_session
 from tests.conftest import REPO
 from tests.reliability.conftest import FAST, assert_complete_scorecard, published_digest
-from tests.reliability.fault_corpus import CORPUS, Accepted, Fault, Rejected, Warned
-from tests.reliability.providers import base_path, serve
+from tests.reliability.fault_corpus import (
+    CORPUS,
+    CUT_IN_HALF,
+    GENERIC_KINDS,
+    HTML_PAGE,
+    Accepted,
+    Fault,
+    Rejected,
+    Warned,
+    body,
+    transformed,
+)
+from tests.reliability.providers import base_path, serve, served_parts
+from tests.sources.test_wikidata import results
 
 KEY = ["indicator_id", "geo_id", "period"]
 
@@ -32,6 +48,10 @@ def test_the_corpus_is_broad():
         name = test_file.get(source_id, f"test_{source_id}.py")
         assert (REPO / "tests" / "sources" / name).exists(), source_id
     assert {type(row.expect) for row in CORPUS} == {Rejected, Warned, Accepted}
+    for source_id, source in SOURCES.items():
+        if source.has_snapshot:  # wikidata ships none to serve: tests/sources/test_wikidata.py
+            kinds = {row.kind for row in CORPUS if row.source == source_id}
+            assert set(GENERIC_KINDS) <= kinds, (source_id, set(GENERIC_KINDS) - kinds)
 
 
 def warnings(source_id: str, frame: pd.DataFrame) -> dict[str, str]:
@@ -109,3 +129,71 @@ def test_end_to_end(row: Fault, warehouse, httpserver: HTTPServer):
         assert "WARNING" in result.stdout and row.expect.check in result.stdout
         assert published_materialised_in_last_run(warehouse)
     assert_complete_scorecard(warehouse.published)
+
+
+def test_every_source_refused_at_once_changes_nothing(warehouse, httpserver: HTTPServer):
+    """One `citydip refresh --live` in which every provider, wikidata included, answers with an
+    HTML page and status 200: each source fails naming itself and its URL, the page it sent is
+    kept under raw/<source>/rejected/ for inspection, and the published warehouse is unchanged."""
+    env = {"CITYDIP_COMTRADE_KEY": ""}  # the public preview endpoint its snapshot was taken from
+    for source_id, source in SOURCES.items():
+        if source.has_snapshot:
+            env |= serve(httpserver, source_id, body(HTML_PAGE, "text/html"))
+    httpserver.expect_request("/wikidata").respond_with_data(HTML_PAGE, content_type="text/html")
+    env["CITYDIP_WIKIDATA_BASE_URL"] = httpserver.url_for("/wikidata")
+    before = published_digest(warehouse.published)
+    result = warehouse.run("refresh", "--live", "--quiet", env=env)
+    assert result.returncode == 1, result.stderr[-3000:]
+    failures = [line for line in result.stderr.splitlines() if line.startswith("FAILED")]
+    for source_id in SOURCES:
+        named = [line for line in failures if f"[{source_id}]" in line]
+        assert named, (source_id, failures)
+        assert "HTML page" in named[0] and httpserver.url_for(base_path(source_id)) in named[0]
+        kept = Path(named[0].split("the response is kept as ")[1].split(" (field")[0])
+        assert kept.parent == warehouse.home / "raw" / source_id / "rejected"
+        assert kept.read_bytes() == HTML_PAGE
+    assert published_digest(warehouse.published) == before  # byte-for-byte unchanged
+    assert not published_materialised_in_last_run(warehouse)
+
+
+def test_every_source_cut_in_half_at_once_changes_nothing(warehouse, httpserver: HTTPServer):
+    """One `citydip refresh --live` in which every provider sends its response cut in half: JSON
+    is refused at fetch (and kept under rejected/), CSV and .dat files are landed and refused by
+    their blocking `schema_valid` check; either way each source fails in its own words and the
+    published warehouse is unchanged."""
+    env = {"CITYDIP_COMTRADE_KEY": ""}
+    for source_id, source in SOURCES.items():
+        if source.has_snapshot:
+            env |= serve(httpserver, source_id, transformed(half))
+    sparql = json.dumps(results(("Q8646", "Q300"))).encode()
+    httpserver.expect_request("/wikidata").respond_with_data(
+        half(sparql), content_type="application/sparql-results+json"
+    )
+    env["CITYDIP_WIKIDATA_BASE_URL"] = httpserver.url_for("/wikidata")
+    expected = {
+        **CUT_IN_HALF,
+        "worldbank": CUT_IN_HALF["comtrade"],
+        "wikidata": CUT_IN_HALF["comtrade"],
+    }
+    before = published_digest(warehouse.published)
+    result = warehouse.run("refresh", "--live", "--quiet", env=env)
+    assert result.returncode == 1, result.stderr[-3000:]
+    failures = [line for line in result.stderr.splitlines() if line.startswith("FAILED")]
+    checks = 0
+    for source_id in SOURCES:
+        named = [line for line in failures if f"[{source_id}]" in line]
+        assert named, (source_id, failures)
+        assert expected[source_id].match in named[0], named[0]
+        if named[0].startswith(f"FAILED check payloads/{source_id}:schema_valid"):
+            checks += 1  # landed as its latest payload, so the check's message can be reproduced
+            landed = load_landed(warehouse.home / "raw", source_id)
+            assert half(served_parts(source_id)[0].part.body) in {p.body for p in landed.parts}
+        else:
+            assert "the response is kept as" in named[0]
+    assert checks >= 5  # the CSV and .dat sources
+    assert published_digest(warehouse.published) == before
+    assert not published_materialised_in_last_run(warehouse)
+
+
+def half(data: bytes) -> bytes:
+    return data[: len(data) // 2]
