@@ -6,7 +6,7 @@ newest landed payload of each source. Nothing is ever overwritten with different
 
 A response the client refused before it became a payload (an error status, an HTML page, a
 malformed body, a provider error met while paging) is kept apart, under
-raw/<source>/rejected/<sha256>.<ext> with a <sha256>.json note of its URL and the error, so that
+raw/<source>/rejected/<sha256>.<ext> with a <sha256>.note.json of its URL and the error, so that
 what the provider sent can be inspected; it never becomes `latest.json`.
 """
 
@@ -81,11 +81,13 @@ def keep_rejected(raw_dir: Path, error: SourceError) -> SourceError:
         return error
     folder = source_dir(raw_dir, error.source_id) / "rejected"
     target = folder / f"{part.sha256}.{part.suffix}"
+    note = folder / f"{part.sha256}.note.json"  # the first refusal of this body: URL and error
     try:
         if not target.exists():
             write_atomic(target, part.body)
-            note = {"url": part.url, "error": str(error), "field": error.field}
-            write_atomic(folder / f"{part.sha256}.json", json.dumps(note, indent=2).encode())
+        if not note.exists():
+            about = {"url": part.url, "error": str(error), "field": error.field}
+            write_atomic(note, json.dumps(about, indent=2).encode())
     except OSError:  # e.g. a full disk: the provider's error is still the one to report
         return error
     return SourceError(

@@ -32,7 +32,7 @@ def test_an_html_page_with_status_200_is_kept_as_html(httpserver: HTTPServer, tm
     kept = Path(str(kept_error).split("the response is kept as ")[1].split(" (field")[0])
     assert kept.parent == tmp_path / "raw" / "demo" / "rejected" and kept.suffix == ".html"
     assert kept.read_bytes() == HTML_PAGE
-    note = json.loads(kept.with_suffix(".json").read_text())
+    note = json.loads(kept.with_suffix(".note.json").read_text())
     assert note["url"] == httpserver.url_for("/data") and "HTML page" in note["error"]
     assert kept_error.field == "Content-Type" and kept_error.url == error.url
     assert latest_sha256(tmp_path / "raw", "demo") is None  # never the source's latest payload
@@ -44,7 +44,11 @@ def test_an_error_status_body_is_kept(httpserver: HTTPServer, tmp_path: Path):
         lambda: Client("demo", make_session(retries=0)).get(httpserver.url_for("/data"))
     )
     assert "HTTP 403" in str(error) and b"quota exceeded" in error.rejected.body
-    assert "rejected" in str(keep_rejected(tmp_path / "raw", error))
+    kept = keep_rejected(tmp_path / "raw", error)
+    path = Path(str(kept).split("the response is kept as ")[1].split(" (field")[0])
+    assert path.suffix == ".json" and json.loads(path.read_text()) == {"message": "quota exceeded"}
+    note = json.loads(path.with_suffix(".note.json").read_text())  # beside it, not over it
+    assert "HTTP 403" in note["error"] and note["field"] == "status"
 
 
 def test_a_provider_error_met_while_paging_is_kept(
