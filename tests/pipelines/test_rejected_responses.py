@@ -15,6 +15,7 @@ from sources.errors import SourceError
 from sources.http import Client, make_session
 from tests.reliability.fault_corpus import HTML_PAGE, WB_ERROR_ENVELOPE, body
 from tests.reliability.providers import serve
+from tests.sources.faults import kept_file
 
 
 def refused(fetch) -> SourceError:
@@ -29,7 +30,7 @@ def test_an_html_page_with_status_200_is_kept_as_html(httpserver: HTTPServer, tm
         lambda: Client("demo", make_session(retries=0)).get(httpserver.url_for("/data"))
     )
     kept_error = keep_rejected(tmp_path / "raw", error)
-    kept = Path(str(kept_error).split("the response is kept as ")[1].split(" (field")[0])
+    kept = kept_file(str(kept_error))
     assert kept.parent == tmp_path / "raw" / "demo" / "rejected" and kept.suffix == ".html"
     assert kept.read_bytes() == HTML_PAGE
     note = json.loads(kept.with_suffix(".note.json").read_text())
@@ -45,7 +46,7 @@ def test_an_error_status_body_is_kept(httpserver: HTTPServer, tmp_path: Path):
     )
     assert "HTTP 403" in str(error) and b"quota exceeded" in error.rejected.body
     kept = keep_rejected(tmp_path / "raw", error)
-    path = Path(str(kept).split("the response is kept as ")[1].split(" (field")[0])
+    path = kept_file(str(kept))
     assert path.suffix == ".json" and json.loads(path.read_text()) == {"message": "quota exceeded"}
     note = json.loads(path.with_suffix(".note.json").read_text())  # beside it, not over it
     assert "HTTP 403" in note["error"] and note["field"] == "status"

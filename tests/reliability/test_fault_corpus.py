@@ -6,7 +6,6 @@ See fault_corpus.py for the design; a row is added there, never here.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -32,6 +31,7 @@ from tests.reliability.fault_corpus import (
     transformed,
 )
 from tests.reliability.providers import base_path, serve, served_parts
+from tests.sources.faults import kept_file
 from tests.sources.test_wikidata import results
 
 KEY = ["indicator_id", "geo_id", "period"]
@@ -149,7 +149,7 @@ def test_every_source_refused_at_once_changes_nothing(warehouse, httpserver: HTT
         named = [line for line in failures if f"[{source_id}]" in line]
         assert named, (source_id, failures)
         assert "HTML page" in named[0] and httpserver.url_for(base_path(source_id)) in named[0]
-        kept = Path(named[0].split("the response is kept as ")[1].split(" (field")[0])
+        kept = kept_file(named[0])
         assert kept.parent == warehouse.home / "raw" / source_id / "rejected"
         assert kept.read_bytes() == HTML_PAGE
     assert published_digest(warehouse.published) == before  # byte-for-byte unchanged

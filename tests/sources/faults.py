@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from werkzeug import Request, Response
 
@@ -25,3 +26,8 @@ def slow(seconds: float, body: str = "{}"):
         return Response(body, content_type="application/json")
 
     return handler
+
+
+def kept_file(message: str) -> Path:
+    """The file a refused response was kept in, as the error message names it."""
+    return Path(message.split("the response is kept as ")[1].split(" (field")[0])
