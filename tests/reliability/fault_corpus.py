@@ -168,6 +168,11 @@ def cut_transfer(request: Request) -> Response:
     return Response(stream(), status=200, headers={"Content-Length": "100000"})
 
 
+def half(data: bytes) -> bytes:
+    """A body cut in half, as a transfer that stopped mid-way would leave it."""
+    return data[: len(data) // 2]
+
+
 def where(geo: str, indicator: str | None = None, period: int | None = None):
     """A predicate on World Bank records."""
 
@@ -252,6 +257,16 @@ CURATED_COLUMNS = [
     "note",
 ]
 
+# A body cut in half is refused by each format in its own words.
+TRUNCATED_JSON = Rejected("body", "malformed or truncated JSON")
+CUT_IN_HALF = {
+    **{source.id: Rejected("body", "truncated") for source in curated.SOURCES},
+    "openflights": Rejected("columns", "truncated"),
+    "hk_immigration": Rejected("Date", "no complete calendar year"),
+    "sistercity": Rejected("row", "malformed"),
+    **dict.fromkeys(("worldbank", "singstat", "comtrade", "openalex", "wikidata"), TRUNCATED_JSON),
+}
+
 # The corpus ---------------------------------------------------------------------------------
 
 # fmt: off
@@ -267,7 +282,7 @@ CORPUS: list[Fault] = [
     Fault("wb-cut", "worldbank", "transfer cut short", cut_transfer, Rejected("body", "could not be read"), env=NO_RETRY),
     Fault("wb-html-200", "worldbank", "HTML page with status 200", body(HTML_PAGE, "text/html"), Rejected("Content-Type", "HTML page")),
     Fault("wb-html-as-json", "worldbank", "HTML page labelled application/json", body(HTML_PAGE), Rejected("Content-Type", "HTML page")),
-    Fault("wb-truncated", "worldbank", "truncated body", transformed(lambda b: b[: len(b) // 2]), Rejected("body", "malformed or truncated JSON")),
+    Fault("wb-truncated", "worldbank", "truncated body", transformed(half), CUT_IN_HALF["worldbank"]),
     Fault("wb-not-json", "worldbank", "malformed body", body(b"ok\n"), Rejected("body", "malformed or truncated JSON")),
     Fault("wb-wrong-content-type", "worldbank", "wrong content type, valid JSON", transformed(lambda b: b, "text/plain"), Accepted()),
     Fault("wb-huge-declared", "worldbank", "body beyond the size cap (Content-Length)", huge(300_000, declare_length=True), Rejected("Content-Length", "exceeds the cap"), env={"CITYDIP_HTTP_MAX_BYTES": "200000"}),
@@ -309,18 +324,8 @@ CORPUS: list[Fault] = [
 # fmt: on
 
 # Every source that ships a snapshot: the faults any provider can send, whatever its format
-# (its own field-level faults are in tests/sources/test_<source>.py). A body cut in half is
-# refused by each format in its own words.
+# (its own field-level faults are in tests/sources/test_<source>.py).
 GENERIC_KINDS = ("HTTP 5xx", "read timeout", "HTML page with status 200", "truncated body")
-CUT_IN_HALF = {
-    **{source.id: Rejected("body", "truncated") for source in curated.SOURCES},
-    "openflights": Rejected("columns", "truncated"),
-    "hk_immigration": Rejected("Date", "no complete calendar year"),
-    "singstat": Rejected("body", "malformed or truncated JSON"),
-    "comtrade": Rejected("body", "malformed or truncated JSON"),
-    "openalex": Rejected("body", "malformed or truncated JSON"),
-    "sistercity": Rejected("row", "malformed"),
-}
 
 
 def generic_faults(source_id: str) -> list[Fault]:
@@ -351,7 +356,7 @@ def generic_faults(source_id: str) -> list[Fault]:
             f"{source_id}-truncated",
             source_id,
             "truncated body",
-            transformed(lambda b: b[: len(b) // 2]),
+            transformed(half),
             CUT_IN_HALF[source_id],
         ),
     ]

@@ -28,6 +28,7 @@ from tests.reliability.fault_corpus import (
     Rejected,
     Warned,
     body,
+    half,
     transformed,
 )
 from tests.reliability.providers import base_path, serve, served_parts
@@ -131,69 +132,61 @@ def test_end_to_end(row: Fault, warehouse, httpserver: HTTPServer):
     assert_complete_scorecard(warehouse.published)
 
 
-def test_every_source_refused_at_once_changes_nothing(warehouse, httpserver: HTTPServer):
-    """One `citydip refresh --live` in which every provider, wikidata included, answers with an
-    HTML page and status 200: each source fails naming itself and its URL, the page it sent is
-    kept under raw/<source>/rejected/ for inspection, and the published warehouse is unchanged."""
+def refresh_every_source_live(
+    warehouse, httpserver: HTTPServer, fault, wikidata: bytes, ctype: str
+):
+    """One `citydip refresh --live` with every provider sending `fault` (wikidata, which ships no
+    snapshot to corrupt, sends `wikidata`); return its FAILED lines per source. Each source must
+    fail, and the published warehouse must stay byte-for-byte as it was."""
     env = {"CITYDIP_COMTRADE_KEY": ""}  # the public preview endpoint its snapshot was taken from
     for source_id, source in SOURCES.items():
         if source.has_snapshot:
-            env |= serve(httpserver, source_id, body(HTML_PAGE, "text/html"))
-    httpserver.expect_request("/wikidata").respond_with_data(HTML_PAGE, content_type="text/html")
+            env |= serve(httpserver, source_id, fault)
+    httpserver.expect_request("/wikidata").respond_with_data(wikidata, content_type=ctype)
     env["CITYDIP_WIKIDATA_BASE_URL"] = httpserver.url_for("/wikidata")
     before = published_digest(warehouse.published)
     result = warehouse.run("refresh", "--live", "--quiet", env=env)
     assert result.returncode == 1, result.stderr[-3000:]
     failures = [line for line in result.stderr.splitlines() if line.startswith("FAILED")]
+    named = {}
     for source_id in SOURCES:
-        named = [line for line in failures if f"[{source_id}]" in line]
-        assert named, (source_id, failures)
-        assert "HTML page" in named[0] and httpserver.url_for(base_path(source_id)) in named[0]
-        kept = kept_file(named[0])
-        assert kept.parent == warehouse.home / "raw" / source_id / "rejected"
-        assert kept.read_bytes() == HTML_PAGE
+        lines = [line for line in failures if f"[{source_id}]" in line]
+        assert lines, (source_id, failures)
+        assert httpserver.url_for(base_path(source_id)) in lines[0]
+        named[source_id] = lines[0]
     assert published_digest(warehouse.published) == before  # byte-for-byte unchanged
     assert not published_materialised_in_last_run(warehouse)
+    return named
+
+
+def test_every_source_refused_at_once_changes_nothing(warehouse, httpserver: HTTPServer):
+    """Every provider, wikidata included, answers with an HTML page and status 200: each source
+    fails naming itself and its URL, the page it sent is kept under raw/<source>/rejected/ for
+    inspection, and the published warehouse is unchanged."""
+    page = body(HTML_PAGE, "text/html")
+    named = refresh_every_source_live(warehouse, httpserver, page, HTML_PAGE, "text/html")
+    for source_id, line in named.items():
+        assert "HTML page" in line
+        kept = kept_file(line)
+        assert kept.parent == warehouse.home / "raw" / source_id / "rejected"
+        assert kept.read_bytes() == HTML_PAGE
 
 
 def test_every_source_cut_in_half_at_once_changes_nothing(warehouse, httpserver: HTTPServer):
-    """One `citydip refresh --live` in which every provider sends its response cut in half: JSON
-    is refused at fetch (and kept under rejected/), CSV and .dat files are landed and refused by
-    their blocking `schema_valid` check; either way each source fails in its own words and the
-    published warehouse is unchanged."""
-    env = {"CITYDIP_COMTRADE_KEY": ""}
-    for source_id, source in SOURCES.items():
-        if source.has_snapshot:
-            env |= serve(httpserver, source_id, transformed(half))
-    sparql = json.dumps(results(("Q8646", "Q300"))).encode()
-    httpserver.expect_request("/wikidata").respond_with_data(
-        half(sparql), content_type="application/sparql-results+json"
+    """Every provider sends its response cut in half: JSON is refused at fetch (and kept under
+    rejected/), CSV and .dat files are landed and refused by their blocking `schema_valid` check;
+    either way each source fails in its own words and the published warehouse is unchanged."""
+    sparql = half(json.dumps(results(("Q8646", "Q300"))).encode())
+    named = refresh_every_source_live(
+        warehouse, httpserver, transformed(half), sparql, "application/sparql-results+json"
     )
-    env["CITYDIP_WIKIDATA_BASE_URL"] = httpserver.url_for("/wikidata")
-    expected = {
-        **CUT_IN_HALF,
-        "worldbank": CUT_IN_HALF["comtrade"],
-        "wikidata": CUT_IN_HALF["comtrade"],
-    }
-    before = published_digest(warehouse.published)
-    result = warehouse.run("refresh", "--live", "--quiet", env=env)
-    assert result.returncode == 1, result.stderr[-3000:]
-    failures = [line for line in result.stderr.splitlines() if line.startswith("FAILED")]
     checks = 0
-    for source_id in SOURCES:
-        named = [line for line in failures if f"[{source_id}]" in line]
-        assert named, (source_id, failures)
-        assert expected[source_id].match in named[0], named[0]
-        if named[0].startswith(f"FAILED check payloads/{source_id}:schema_valid"):
+    for source_id, line in named.items():
+        assert CUT_IN_HALF[source_id].match in line, line
+        if line.startswith(f"FAILED check payloads/{source_id}:schema_valid"):
             checks += 1  # landed as its latest payload, so the check's message can be reproduced
             landed = load_landed(warehouse.home / "raw", source_id)
             assert half(served_parts(source_id)[0].part.body) in {p.body for p in landed.parts}
         else:
-            assert "the response is kept as" in named[0]
+            assert "the response is kept as" in line
     assert checks >= 5  # the CSV and .dat sources
-    assert published_digest(warehouse.published) == before
-    assert not published_materialised_in_last_run(warehouse)
-
-
-def half(data: bytes) -> bytes:
-    return data[: len(data) // 2]
