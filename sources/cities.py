@@ -17,6 +17,8 @@ class City:
     country_iso3: str
     wikidata_id: str
     iata_codes: tuple[str, ...]
+    latitude: float
+    longitude: float  # city centre (Wikidata P625), for radius measures
 
 
 @cache
@@ -29,6 +31,8 @@ def load_cities(path: Path = CITIES_SEED) -> tuple[City, ...]:
                 country_iso3=row["country_iso3"],
                 wikidata_id=row["wikidata_id"],
                 iata_codes=tuple(code for code in row["iata_codes"].split() if code),
+                latitude=float(row["latitude"]),
+                longitude=float(row["longitude"]),
             )
             for row in csv.DictReader(handle)
         )
