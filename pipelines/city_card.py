@@ -1,8 +1,10 @@
 """The content of a city's card, read from the published warehouse.
 
-Shared by the terminal (`citydip card|compare|explain`) and the static site. Parts built by
-newer marts (contributions, rank intervals, year-on-year change) are read when the published
-edition has them and left out (None) when it does not.
+Shared by the terminal (`citydip card|compare|explain`) and the static site. Every surface shows
+the edition's headline year (scorecard_edition) with its caveats: pillars scored, the share of
+proxy values, the data years and the rank interval. Parts built by newer marts (contributions,
+rank intervals, year-on-year change) are read when the published edition has them and left out
+(None) when it does not.
 """
 
 from __future__ import annotations
@@ -11,13 +13,6 @@ import difflib
 from dataclasses import dataclass, field
 
 import duckdb
-
-PILLAR_NAMES = {
-    "economy_business": "Economy & business",
-    "education_research": "Education & research",
-    "tourism_connectivity": "Tourism & connectivity",
-    "culture_diplomacy": "Culture & diplomatic ties",
-}
 
 
 class UnknownCity(LookupError):
@@ -33,6 +28,42 @@ class RankInterval:
     p05: float
     median: float | None
     p95: float
+
+
+@dataclass(frozen=True)
+class Caveats:
+    """What a ranking must be shown with (scorecard_edition for the year, and the city's own)."""
+
+    year: int
+    cities_ranked: int
+    cities: int
+    pillars_scored: int
+    pillars_total: int
+    proxy_share: float | None
+    imputed_share: float | None
+    data_year_min: int | None
+    data_year_max: int | None
+    cities_unranked: str | None = None
+
+    @property
+    def line(self) -> str:
+        """One line for a console or a page: edition year, pillars, proxies, data years."""
+        parts = [
+            f"edition {self.year}",
+            f"{self.pillars_scored} of {self.pillars_total} pillars scored",
+            f"{self.cities_ranked} of {self.cities} cities ranked",
+            f"national proxies {percent(self.proxy_share)} of scored values",
+            f"imputed {percent(self.imputed_share)}",
+        ]
+        if self.data_year_min is not None:
+            parts.append(f"data years {self.data_year_min}–{self.data_year_max}")
+        if self.cities_unranked:
+            parts.append(f"unranked: {self.cities_unranked}")
+        return " · ".join(parts)
+
+
+def percent(share: float | None) -> str:
+    return "—" if share is None else f"{share * 100:.0f}%"
 
 
 @dataclass(frozen=True)
@@ -80,7 +111,11 @@ class IndicatorLine:
     def provenance(self) -> str:
         """Where the figure comes from, down to the landed payload."""
         fetched = f", fetched {self.fetched_at}" if self.fetched_at else ""
-        proxy = "; a country figure standing in for the city" if self.is_proxy else ""
+        proxy = (
+            "; a national figure standing in for the city, which hosts it for its whole country"
+            if self.is_proxy
+            else ""
+        )
         return (
             f"{self.description} — {self.data_year} value from {self.source_id} payload "
             f"{self.payload_sha256[:12]}{fetched}{proxy}"
@@ -110,6 +145,9 @@ class CityCard:
     rank_change: int | None = None
     has_contributions: bool = False
     flags: list[str] = field(default_factory=list)
+    caveats: Caveats | None = None
+    proxy_share: float | None = None
+    data_years: tuple[int, int] | None = None
 
     def indicators_of(self, pillar: str) -> list[IndicatorLine]:
         return [i for i in self.indicators if i.pillar == pillar]
@@ -140,12 +178,18 @@ def columns_of(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
     return {name for (name,) in rows}
 
 
+_pillar_names: dict[str, str] = {}
+
+
 def pillar_name(pillar: str) -> str:
-    return PILLAR_NAMES.get(pillar, pillar.replace("_", " ").capitalize())
+    """The display name from dim_pillar (read by `pillars`), else the key made readable."""
+    return _pillar_names.get(pillar, pillar.replace("_", " ").capitalize())
 
 
 def pillars(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Pillar keys in scorecard_city column order (`<pillar>_score`)."""
+    """Pillar keys in scorecard_city column order (`<pillar>_score`); their names from dim_pillar."""
+    if has_relation(con, "dim_pillar"):
+        _pillar_names.update(con.execute("select pillar, pillar_name from dim_pillar").fetchall())
     rows = con.execute(
         "select column_name from duckdb_columns() where table_name = 'scorecard_city' "
         "and column_name like '%\\_score' escape '\\' and column_name <> 'overall_score' "
@@ -194,26 +238,42 @@ def resolve_pillar(con: duckdb.DuckDBPyConnection, text: str) -> str:
 
 
 def headline_year(con: duckdb.DuckDBPyConnection) -> int | None:
-    """The edition's headline year: the newest year with the most pillar scores.
-
-    The newest years often hold only the few series published early (population, market
-    capitalisation), so the plain newest year would leave most pillars and some cities unscored.
-    """
-    row = con.execute(
-        "select year from scorecard_pillar group by year "
-        "order by count(score) desc, year desc limit 1"
-    ).fetchone()
+    """The edition's headline year (scorecard_edition.is_headline_year): the newest year with
+    the most ranked cities, then the most pillar scores. Every surface shows this year."""
+    if has_relation(con, "scorecard_edition"):
+        row = con.execute("select year from scorecard_edition where is_headline_year").fetchone()
+    else:  # an edition published before scorecard_edition
+        row = con.execute(
+            "select year from scorecard_pillar group by year "
+            "order by count(score) desc, year desc limit 1"
+        ).fetchone()
     return row[0] if row else None
 
 
 def latest_year(con: duckdb.DuckDBPyConnection, city_id: str | None = None) -> int | None:
-    """The headline year of the edition, or the newest year in which the city has a score."""
+    """The headline year; for a city unranked in it, the newest year in which it has a score."""
+    year = headline_year(con)
     if city_id is None:
-        return headline_year(con)
-    return con.execute(
-        "select max(year) from scorecard_city where city_id = ? and overall_score is not null",
-        [city_id],
-    ).fetchone()[0]
+        return year
+    ranked = con.execute(
+        "select year from scorecard_city where city_id = ? and overall_score is not null "
+        "order by year = ? desc, year desc limit 1",
+        [city_id, year],
+    ).fetchone()
+    return ranked[0] if ranked else None
+
+
+def caveats(con: duckdb.DuckDBPyConnection, year: int) -> Caveats | None:
+    """The caveats of a scorecard year (scorecard_edition), or None for an older edition."""
+    if not has_relation(con, "scorecard_edition"):
+        return None
+    row = con.execute(
+        "select year, cities_ranked, cities, pillars_scored, pillars_total, proxy_share, "
+        "imputed_share, data_year_min, data_year_max, cities_unranked "
+        "from scorecard_edition where year = ?",
+        [year],
+    ).fetchone()
+    return Caveats(*row) if row else None
 
 
 def source_fetched_at(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
@@ -273,7 +333,8 @@ def load_card(con: duckdb.DuckDBPyConnection, city_id: str, year: int | None = N
     row = con.execute(
         f"""
         select city_name, overall_score, overall_rank,
-               (select count(*) from scorecard_city as o where o.year = c.year){change}
+               (select count(overall_score) from scorecard_city as o where o.year = c.year)
+               {change}
         from scorecard_city as c where city_id = ? and year = ?
         """,
         [city_id, year],
@@ -330,6 +391,8 @@ def load_card(con: duckdb.DuckDBPyConnection, city_id: str, year: int | None = N
         ).fetchall()
     ]
     flags = sorted({f for i in indicators for f in i.flags})
+    proxy_share = sum(i.is_proxy for i in indicators) / len(indicators) if indicators else None
+    years = [i.data_year for i in indicators]
     return CityCard(
         city_id=city_id,
         city_name=name,
@@ -345,6 +408,9 @@ def load_card(con: duckdb.DuckDBPyConnection, city_id: str, year: int | None = N
         rank_change=rank_change,
         has_contributions=contributions is not None,
         flags=flags,
+        caveats=caveats(con, year),
+        proxy_share=proxy_share,
+        data_years=(min(years), max(years)) if years else None,
     )
 
 

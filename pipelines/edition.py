@@ -33,12 +33,21 @@ META_DOCS = {
 
 VIEWS = {
     "latest_scorecard": (
-        "The newest scored year of each city: its row of scorecard_city.",
+        "The edition's headline year (the year every surface shows): each city's row of "
+        "scorecard_city with the year's caveats from scorecard_edition (pillars scored, share "
+        "of proxy and imputed values, data years); unranked cities last.",
         """
-        select *
-        from scorecard_city
-        where overall_score is not null
-        qualify year = max(year) over (partition by city_id)
+        select
+            c.*,
+            e.pillars_scored as edition_pillars_scored,
+            e.pillars_total as edition_pillars_total,
+            e.proxy_share as edition_proxy_share,
+            e.imputed_share as edition_imputed_share,
+            e.data_year_min as edition_data_year_min,
+            e.data_year_max as edition_data_year_max
+        from scorecard_city as c
+        inner join scorecard_edition as e on e.year = c.year and e.is_headline_year
+        order by c.overall_rank nulls last, c.city_name
         """,
     ),
     "indicator_timeseries": (
@@ -69,6 +78,12 @@ VIEWS = {
 }
 
 VIEW_COLUMN_DOCS = {
+    "edition_pillars_scored": "Pillars scored for at least one city in the headline year.",
+    "edition_pillars_total": "Pillars in the registry.",
+    "edition_proxy_share": "Share of the headline year's scored values that are national proxies.",
+    "edition_imputed_share": "Share of the headline year's scored values that are imputed.",
+    "edition_data_year_min": "Oldest data year behind the headline year's scores.",
+    "edition_data_year_max": "Newest data year behind the headline year's scores.",
     "indicator_name": "Human-readable indicator name (dim_indicator.name).",
     "value": "Value used for that scorecard year, in the indicator's unit (raw_value).",
 }

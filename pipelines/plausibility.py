@@ -29,6 +29,7 @@ from sources.source import Source
 # a year.
 MAX_YEARLY_FACTOR: dict[str, float | None] = {
     "population": 1.1,
+    "city_population": 1.1,
     "exports_goods_services": 2.0,
     "imports_goods_services": 2.0,
     "market_capitalisation": 3.0,
@@ -37,6 +38,8 @@ MAX_YEARLY_FACTOR: dict[str, float | None] = {
     "tourism_receipts": 25.0,
     "city_visitor_arrivals": 25.0,
     "air_passengers": 25.0,
+    "intl_overnight_visitors": 25.0,
+    "intl_visitor_spending": 25.0,
     "fdi_net_inflows": None,
     "qs_top100_universities": 4.0,
     # IPO markets swing by an order of magnitude (HKEX raised HK$312.9bn in 2019, HK$46.3bn in 2023)

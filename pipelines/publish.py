@@ -20,6 +20,7 @@ from pipelines.sql import sql_identifier, sql_literal
 
 MARTS = [
     "dim_city",
+    "dim_pillar",
     "dim_indicator",
     "fct_observation",
     "scorecard_indicator",
@@ -27,6 +28,8 @@ MARTS = [
     "scorecard_city",
     "scorecard_contribution",
     "scorecard_sensitivity",
+    "scorecard_edition",
+    "scorecard_concordance",
 ]
 
 

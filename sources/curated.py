@@ -163,12 +163,12 @@ THE_RANKINGS = publication(
 )
 GFCI = publication(
     "gfci",
-    title="Global Financial Centres Index (rank)",
+    title="Global Financial Centres Index (rating and rank)",
     publisher="Z/Yen Group and China Development Institute",
     licence="Short factual citations of the named publication",
-    indicators={"gfci_rank": "rank"},
-    description="GFCI rank per city (lower is better), typed from the publication as reported "
-    "by the press; approximate.",
+    indicators={"gfci_rank": "rank", "gfci_rating": "rating"},
+    description="GFCI rating and rank per city (one edition per year), typed from the "
+    "publication as reported by Z/Yen and the press; approximate.",
 )
 REGIONAL_HQ = publication(
     "regional_hq",
@@ -188,4 +188,81 @@ IPO_FUNDS = publication(
     "approximate and not scored (no year covers every city).",
 )
 
-SOURCES = (QS_RANKINGS, THE_RANKINGS, GFCI, REGIONAL_HQ, IPO_FUNDS)
+# City-level releases (each built by sources/snapshots/<id>/build.py from a real published file)
+UN_WUP = publication(
+    "un_wup",
+    title="UN World Urbanization Prospects 2018: population of urban agglomerations",
+    publisher="UN DESA, Population Division",
+    licence="CC BY 3.0 IGO",
+    indicators={"city_population": "persons"},
+    description="Annual population of each city's urban agglomeration (WUP 2018 file F22; "
+    "values after 2018 are UN projections). The city denominator; not scored.",
+)
+GDCI = publication(
+    "gdci",
+    title="Mastercard Global Destination Cities Index: international overnight visitors",
+    publisher="Mastercard",
+    licence="Facts cited from the Mastercard GDCI reports",
+    indicators={"intl_overnight_visitors": "persons", "intl_visitor_spending": "USD current"},
+    description="International overnight visitors to each city and their spending in it, "
+    "data years 2011-2018 (the index's last edition, 2019).",
+)
+GAWC = publication(
+    "gawc",
+    title="GaWC global network connectivity 2020",
+    publisher="GaWC, Loughborough University",
+    licence="GaWC research data; cite the data set",
+    indicators={"gawc_connectivity": "index"},
+    description="Each city's connectivity in the office networks of advanced producer-service "
+    "firms (Data Set 31), as a percentage of the best-connected city (London = 100).",
+)
+QS_STUDENT_CITIES = publication(
+    "qs_student_cities",
+    title="QS Best Student Cities",
+    publisher="QS Quacquarelli Symonds",
+    licence="Facts cited from the QS publication (the table is not shipped)",
+    indicators={"qs_student_city_score": "score"},
+    description="QS Best Student Cities overall score per city (0-100).",
+)
+MICHELIN = publication(
+    "michelin",
+    title="MICHELIN Guide: starred restaurants per city",
+    publisher="MICHELIN Guide",
+    licence="Derived counts only; the restaurant listing is Michelin's and is not shipped",
+    indicators={"michelin_starred_restaurants": "count"},
+    description="Restaurants with one, two or three MICHELIN stars in each city's guide "
+    "selection (as live in August 2023).",
+)
+UNESCO_WHC = publication(
+    "unesco_whc",
+    title="UNESCO World Heritage properties near each city",
+    publisher="UNESCO World Heritage Centre",
+    licence="UNESCO WHC open data",
+    indicators={"world_heritage_sites_100km": "count"},
+    description="World Heritage properties whose recorded point lies within 100 km of the city "
+    "centre (the radius the Global Power City Index uses).",
+)
+METRO_GDP = publication(
+    "metro_gdp",
+    title="Metropolitan GDP at purchasing-power parity",
+    publisher="Brookings Institution, Global MetroMonitor (Oxford Economics, Moody's Analytics)",
+    licence="Short factual citations of the named publication",
+    indicators={"metro_gdp_ppp": "USD PPP"},
+    description="GDP of each metropolitan economy at PPP, typed from the publication "
+    "(approximate).",
+)
+
+SOURCES = (
+    QS_RANKINGS,
+    THE_RANKINGS,
+    GFCI,
+    REGIONAL_HQ,
+    IPO_FUNDS,
+    UN_WUP,
+    GDCI,
+    GAWC,
+    QS_STUDENT_CITIES,
+    MICHELIN,
+    UNESCO_WHC,
+    METRO_GDP,
+)

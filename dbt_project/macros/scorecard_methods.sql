@@ -75,3 +75,30 @@
 {% macro default__integers_to(n) -%}
     (select cast(generate_series as integer) as n from generate_series(1, {{ n }}))
 {%- endmacro %}
+
+{#-
+    A treated value on the 0-100 scale by normalisation `method` (step 6), better always higher.
+    `stats` names the columns that hold, per indicator and year: lo, hi, mean, sd, n and the
+    value's goodness rank (1 = worst, ties averaged). With no spread every city scores 50.
+-#}
+{% macro normalised_score(method, value, direction, lo='lo', hi='hi', mean='mean', sd='sd', n='n', goodness_rank='goodness_rank') -%}
+    case
+        when {{ value }} is null then null
+        {% if method == 'min_max' -%}
+        when {{ hi }} = {{ lo }} then 50.0
+        when {{ direction }} = 'lower' then 100.0 * (({{ hi }} - {{ value }}) / ({{ hi }} - {{ lo }}))
+        else 100.0 * (({{ value }} - {{ lo }}) / ({{ hi }} - {{ lo }}))
+        {%- elif method == 'z_score' -%}
+        when {{ n }} < 2 or {{ sd }} = 0 then 50.0
+        else greatest(0.0, least(100.0,
+            50.0 + 50.0 * (
+                case when {{ direction }} = 'lower' then -1 else 1 end
+                * ({{ value }} - {{ mean }}) / {{ sd }}
+            ) / 3.0
+        ))
+        {%- elif method == 'rank' -%}
+        when {{ n }} < 2 or {{ hi }} = {{ lo }} then 50.0
+        else 100.0 * (({{ goodness_rank }} - 1) / ({{ n }} - 1))
+        {%- endif %}
+    end
+{%- endmacro %}

@@ -115,7 +115,15 @@ def render(card: CityCard) -> Panel:
         Text(f"data-quality flags: {quality} of {len(card.indicators)} indicators"),
     ]
     if counts["proxy"]:
-        parts.append(Text("proxy: a country figure stands in for the city", style="dim"))
+        parts.append(
+            Text(
+                "proxy: a national figure standing in for the city that hosts it for its "
+                "whole country",
+                style="dim",
+            )
+        )
+    if card.caveats is not None:
+        parts.append(Text(card.caveats.line, style="dim"))
     return Panel(
         Group(*parts), title=f"[bold]{escape(card.city_name)}[/] — {card.year}", expand=False
     )

@@ -12,12 +12,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from pipelines.active_runs import refuse_if_busy
-from pipelines.city_card import headline_year
+from pipelines.city_card import caveats, headline_year, pillar_name, pillars
 from pipelines.instance import get_instance
 from pipelines.lock import RefreshInProgress, refresh_lock
 from pipelines.reader import WarehouseMissing, open_published
 from pipelines.recovery import fail_orphaned_runs
 from pipelines.settings import load_settings
+from pipelines.sql import sql_identifier
 
 EXIT_BUSY = 75
 # Run tag naming the phase of a refresh: "fetch" (payloads and checks) or "rebuild" (what changed).
@@ -203,29 +204,47 @@ def run_failures(result, console: Console) -> list[str]:
 
 
 def print_top(console: Console, published) -> None:
+    """The headline ranking with its caveats: edition year, pillars scored, proxies, intervals."""
     try:
         con = open_published(published)
     except WarehouseMissing as exc:
         console.print(f"[yellow]{exc}[/]")
         return
     with con:
-        year, rows = latest_scorecard(con)
+        year, keys, rows = latest_scorecard(con)
+        notes = caveats(con, year) if year is not None else None
+        names = [pillar_name(key) for key in keys]
     table = Table(title=f"citydip scorecard {year} — {published}")
-    for column in ("rank", "city", "overall", "economy", "education", "tourism", "culture"):
+    for column in ("rank", "city", "overall", "rank interval (90%)", *names):
         table.add_column(column, justify="left" if column == "city" else "right")
-    for row in rows:
-        table.add_row(str(row[0]), row[1], *(("—" if v is None else f"{v:.1f}") for v in row[2:]))
+    for rank, city, overall, low, high, *scores in rows:
+        table.add_row(
+            "—" if rank is None else str(rank),
+            city,
+            "—" if overall is None else f"{overall:.1f}",
+            "—" if low is None else f"{low}–{high}",
+            *(("—" if v is None else f"{v:.1f}") for v in scores),
+        )
     console.print(table)
+    if notes is not None:
+        console.print(escape(notes.line), soft_wrap=True)
+    console.print(
+        "Pillar scores are 0-100 among these cities; national figures stand in for a city only "
+        "where it hosts them for its whole country (flagged proxy). docs/methodology.md",
+        soft_wrap=True,
+    )
 
 
-def latest_scorecard(con) -> tuple[int, list[tuple]]:
+def latest_scorecard(con) -> tuple[int | None, list[str], list[tuple]]:
+    """The headline year, the pillar keys and its rows: rank, city, overall, interval, pillars."""
     year = headline_year(con)
+    keys = pillars(con)
+    columns = ", ".join(f"{sql_identifier(key + '_score')}" for key in keys)
     rows = con.execute(
-        """
-        select overall_rank, city_name, overall_score, economy_business_score,
-               education_research_score, tourism_connectivity_score, culture_diplomacy_score
-        from scorecard_city where year = ? order by overall_rank, city_name
+        f"""
+        select overall_rank, city_name, overall_score, rank_p05, rank_p95, {columns}
+        from scorecard_city where year = ? order by overall_rank nulls last, city_name
         """,
         [year],
     ).fetchall()
-    return year, rows
+    return year, keys, rows

@@ -1,7 +1,11 @@
-"""A live-only source (no snapshot) in snapshot mode loads nothing and keeps its last live rows."""
+"""A live-only source (no snapshot) in snapshot mode loads nothing and keeps its last live rows.
+
+Every shipped source has a snapshot today; the live-only path is exercised with wikidata's
+definition pointed at an empty snapshot folder."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import dagster as dg
@@ -13,8 +17,10 @@ from sources import wikidata
 
 
 def refresh_wikidata(database: Path) -> dg.ExecuteInProcessResult:
+    live_only = dataclasses.replace(wikidata.SOURCE, snapshot_dir=database.parent / "no-snapshots")
+    assert not live_only.has_snapshot
     return dg.materialize(
-        build_source_assets(wikidata.SOURCE),
+        build_source_assets(live_only),
         resources={"duckdb": DuckDBResource(database=str(database))},
     )
 

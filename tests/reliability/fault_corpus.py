@@ -320,6 +320,9 @@ CORPUS: list[Fault] = [
     Fault("qs-ancient-year", "qs_rankings", "impossible period", curated_rows(setter("period", "1850"), "london"), Rejected("period", "1850")),
     Fault("qs-header-only", "qs_rankings", "empty file", csv_edit(lambda rows: []), Rejected("rows", "no observations")),
     Fault("qs-yoy-jump", "qs_rankings", "year-on-year jump beyond the bound", csv_edit(lambda rows: [{**r, "value": "50"} if (r["geo_id"], r["period"]) == ("hong-kong", "2025") else r for r in rows]), Warned("plausible_year_on_year", "hong-kong")),
+    # Wikidata: its four SPARQL POSTs share one URL; the fake provider tells them apart by query
+    Fault("wikidata-last-post-truncated", "wikidata", "truncated body (the last of four POSTs)", transformed(half), TRUNCATED_JSON, target=3),
+    Fault("wikidata-timeout-in-200", "wikidata", "200 cut by a server-side TimeoutException", transformed(lambda b: b[:60] + b"\njava.util.concurrent.TimeoutException"), Rejected("body", "TimeoutException"), target=1),
 ]
 # fmt: on
 

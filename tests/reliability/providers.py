@@ -3,10 +3,16 @@ client requests, with one response replaceable by a fault.
 
 The paths come from the snapshot manifests (each part's URL minus the source's default base URL),
 so a new source whose snapshot URLs are its live URLs gets a fake provider without code here.
+
+Wikidata is the exception: its snapshot is export files (missions, P190, Wikipedia lists), while
+its live client POSTs four SPARQL queries to one URL. Its fake provider therefore answers those
+four POSTs, told apart by the query in the request body, with the SPARQL JSON results of
+tests/sources/test_wikidata.py (`wikidata_parts`), one per query in the order the client sends.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import struct
@@ -18,7 +24,7 @@ from urllib.parse import urlsplit
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from sources import SOURCES
+from sources import SOURCES, wikidata
 from sources.payload import Part
 
 Handler = Callable[[Request], Response]
@@ -43,6 +49,8 @@ class Served:
 
 
 def served_parts(source_id: str) -> list[Served]:
+    if source_id == wikidata.SOURCE_ID:
+        return wikidata_parts()
     source = SOURCES[source_id]
     default = urlsplit(source.default_base_url)
     parts = []
@@ -53,6 +61,36 @@ def served_parts(source_id: str) -> list[Served]:
         )
         parts.append(Served(source_id, url.path[len(default.path) :], url.query, part))
     return parts
+
+
+def wikidata_parts() -> list[Served]:
+    """What the live wikidata client is answered: one SPARQL JSON result per POSTed query, in
+    `wikidata.queries()` order; `query` holds the query's first line (`# citydip: ...`), which
+    is how `_by_sparql` tells the POSTs apart (they share one URL)."""
+    from tests.sources.test_wikidata import answers
+
+    documents = answers()
+    url = SOURCES[wikidata.SOURCE_ID].default_base_url
+    parts = []
+    for _, sparql in wikidata.queries():
+        first_line = sparql.splitlines()[0]
+        body = json.dumps(documents[first_line]).encode()
+        parts.append(Served(wikidata.SOURCE_ID, "", first_line, Part(url, body, "json")))
+    return parts
+
+
+def _by_sparql(parts: list[Served], handlers: list[Handler]) -> Handler:
+    """One handler for the wikidata endpoint: the query's first line picks the response."""
+    index = {served.query: i for i, served in enumerate(parts)}
+
+    def handler(request: Request) -> Response:
+        sparql = request.form.get("query", "")
+        chosen = index.get(sparql.splitlines()[0] if sparql else "")
+        if chosen is None:
+            return Response("MalformedQueryException: unknown query", status=400)
+        return handlers[chosen](request)
+
+    return handler
 
 
 def base_path(source_id: str) -> str:
@@ -70,6 +108,15 @@ def serve(
     environment that points the source's live client at the server. `on_request(source_id)`
     runs before every response (the crash tests use it to kill a refresh mid-fetch)."""
     parts = served_parts(source_id)
+    if source_id == wikidata.SOURCE_ID:  # four POSTs to one URL, told apart by their query
+        handlers = [
+            _bound(fault if (fault is not None and i == target) else _good(s), s)
+            for i, s in enumerate(parts)
+        ]
+        server.expect_request(base_path(source_id), method="POST").respond_with_handler(
+            _observed(_by_sparql(parts, handlers), source_id, on_request)
+        )
+        return {f"CITYDIP_{source_id.upper()}_BASE_URL": server.url_for(base_path(source_id))}
     paths = [p.path for p in parts]
     for index, served in enumerate(parts):
         # the same path twice means pages told apart by their query string
@@ -87,7 +134,8 @@ def serve_all(
     only: tuple[str, ...] | None = None,
 ) -> dict:
     """Serve the sources that ship a snapshot (or `only` these); the environment makes exactly
-    those live, the others (e.g. the live-only wikidata) refresh in snapshot mode."""
+    those live, the others refresh in snapshot mode. Wikidata is answered in its live format
+    (SPARQL JSON, see `wikidata_parts`), not with its export files."""
     served = [
         source_id
         for source_id, source in SOURCES.items()

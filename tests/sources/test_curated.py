@@ -10,6 +10,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from sources import SOURCES, curated
+from sources.cities import load_cities
 from sources.errors import SourceError
 from sources.http import make_session
 from sources.source import SNAPSHOT_ROOT, Source
@@ -70,7 +71,20 @@ def with_row(source: Source, **values: str) -> bytes:
 
 def test_every_publication_is_its_own_source():
     ids = {source.id for source in curated.SOURCES}
-    assert ids == {"qs_rankings", "the_rankings", "gfci", "regional_hq", "ipo_funds"}
+    assert ids == {
+        "qs_rankings",
+        "the_rankings",
+        "gfci",
+        "regional_hq",
+        "ipo_funds",
+        "un_wup",
+        "gdci",
+        "gawc",
+        "qs_student_cities",
+        "michelin",
+        "unesco_whc",
+        "metro_gdp",
+    }
     assert ids <= set(SOURCES)
     indicators = [i for source in curated.SOURCES for i in source.indicators]
     assert len(indicators) == len(set(indicators))  # no indicator claimed by two publications
@@ -83,28 +97,29 @@ def test_typed_figures_are_marked_approximate():
     assert hq.to_dict() == {"hong-kong": 1336.0, "singapore": 4200.0}
 
 
-def test_gfci_ranks_one_march_edition_per_year():
-    gfci = snapshot_frame("gfci").pivot(index="geo_id", columns="period", values="value")
-    assert list(gfci.columns) == [2024, 2025]  # GFCI 35 (March 2024), GFCI 37 (March 2025)
-    assert gfci[2024].dropna().to_dict() == {
-        "hong-kong": 4.0,
-        "london": 2.0,
-        "new-york": 1.0,
-        "paris": 14.0,
-        "seoul": 10.0,
-        "shanghai": 6.0,
-        "singapore": 3.0,
-        "tokyo": 19.0,
+def test_gfci_has_one_september_edition_per_year_for_every_city():
+    gfci = snapshot_frame("gfci")
+    cities = {city.city_id for city in load_cities()}
+    assert set(gfci.period) == {2024, 2025}  # GFCI 36 (September 2024), GFCI 38 (September 2025)
+    for (period, indicator), rows in gfci.groupby(["period", "indicator_id"]):
+        assert set(rows.geo_id) == cities, (period, indicator)
+        assert len(rows) == len(cities), (period, indicator)
+    with (SNAPSHOT_ROOT / "gfci" / curated.files("gfci")[0]).open(encoding="utf-8") as handle:
+        editions = {(row["period"], row["publication"]) for row in csv.DictReader(handle)}
+    assert editions == {
+        ("2024", "The Global Financial Centres Index 36 (September 2024)"),
+        ("2025", "The Global Financial Centres Index 38 (September 2025)"),
     }
-    assert gfci[2025].dropna().to_dict() == {
-        "dubai": 12.0,
-        "hong-kong": 3.0,
-        "london": 2.0,
-        "new-york": 1.0,
-        "seoul": 10.0,
-        "shanghai": 8.0,
-        "singapore": 4.0,
-    }
+    value = gfci.set_index(["indicator_id", "period", "geo_id"])["value"]
+    assert value[("gfci_rank", 2024, "hong-kong")] == 3
+    assert value[("gfci_rating", 2024, "tokyo")] == 719
+    assert value[("gfci_rank", 2025, "tokyo")] == 15
+    assert value[("gfci_rating", 2025, "new-york")] == 766
+    assert value[("gfci_rank", 2025, "dubai")] == 11
+    units = gfci.groupby("indicator_id")["unit"].unique().map(list).to_dict()
+    assert units == {"gfci_rank": ["rank"], "gfci_rating": ["rating"]}
+    ranks = gfci[gfci.indicator_id == "gfci_rank"]
+    assert ranks.groupby("period")["value"].apply(lambda v: v.is_unique).all()
 
 
 def test_qs_counts_universities_in_the_top_100_per_city():

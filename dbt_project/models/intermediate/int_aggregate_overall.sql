@@ -1,7 +1,8 @@
 -- Steps 7 and 8 for the overall score: the pillar scores present aggregated with the pillar
 -- weights of seed `pillars`, renormalised over the pillars present, by var `aggregation`
 -- (as for pillars); the rank among the cities of the year, and the change since the previous
--- year: score points, and places gained (previous rank - rank).
+-- year: score points, and places gained (previous rank - rank). A city with fewer than
+-- `min_pillars` pillar scores gets no overall score and no rank, with the reason.
 {% set method = choice_var('aggregation', ['arithmetic', 'geometric']) %}
 with pillars as (
     select p.*, w.weight
@@ -9,7 +10,7 @@ with pillars as (
     inner join {{ ref('pillars') }} as w on w.pillar = p.pillar
 ),
 
-weighted as (
+aggregated as (
     select
         year,
         city_id,
@@ -18,6 +19,16 @@ weighted as (
     from pillars
     where score is not null
     group by year, city_id
+),
+
+weighted as (
+    select
+        year,
+        city_id,
+        case when pillars_scored >= {{ var('min_pillars') }} then overall_score end
+            as overall_score,
+        pillars_scored
+    from aggregated
 ),
 
 city_years as (
@@ -30,6 +41,11 @@ ranked as (
         cy.city_id,
         w.overall_score,
         cast(coalesce(w.pillars_scored, 0) as integer) as pillars_scored,
+        case
+            when w.overall_score is null
+                then cast(coalesce(w.pillars_scored, 0) as varchar)
+                || ' pillar score(s), below min_pillars {{ var("min_pillars") }}: unranked'
+        end as overall_missing_reason,
         case
             when w.overall_score is not null then rank() over (
                 partition by cy.year, w.overall_score is null order by w.overall_score desc
@@ -54,6 +70,7 @@ select
     overall_score,
     cast(overall_rank as integer) as overall_rank,
     pillars_scored,
+    overall_missing_reason,
     overall_score_change,
     cast(overall_rank_change as integer) as overall_rank_change
 from year_on_year

@@ -74,7 +74,7 @@ select
     pillar_weight_share,
     contribution_to_pillar,
     case
-        when pillar_score is null then null
+        when pillar_score is null or overall_score is null then null
         {% if method == 'geometric' %}
         when overall_score = 0 or pillar_score = 0 then 0.0
         else overall_score * pillar_term_share * contribution_to_pillar / pillar_score

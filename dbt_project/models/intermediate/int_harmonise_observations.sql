@@ -1,92 +1,97 @@
--- Step 1, harmonise: every scored observation as a value per city, indicator and year in one
--- unit. Where the registry names a `denominator` (e.g. population), the value is divided by the
--- denominator's observation for the same geography and year (no denominator, no value). City and
--- metro figures are the city's own; a country figure stands in for its cities and is flagged
--- `is_proxy`, except for city-states (Hong Kong, Singapore) where it is the city's own figure.
+-- Step 1, harmonise: every scored observation as a value per city, indicator and year, measured
+-- at the city's own geography. The rules (docs/methodology.md, "Geography"):
+--   * a city, metro or agglomeration figure is the city's own;
+--   * a country figure is the city's own only for a city-state (Hong Kong, Singapore);
+--   * otherwise a country figure counts for a city only where the indicator measures a
+--     `national_host` thing and seed `national_hosts` names this city as the one host for its
+--     country (e.g. the one stock market): flagged `is_proxy`. Every other national figure stays
+--     in fct_observation as context and is never scored;
+--   * where the registry names a `denominator` (the city's population), a city's own figure is
+--     divided by the same city's population of the same year; a proxy is never divided.
 -- A city figure wins over a country figure for the same indicator and year.
 with registry as (
-    select indicator_id, unit, observation_unit, denominator
+    select indicator_id, unit, observation_unit, denominator, geography
     from {{ ref('dim_indicator') }}
-    where pillar is not null
+    where is_scored
 ),
 
 observations as (
     select * from {{ ref('fct_observation') }}
 ),
 
+cities as (
+    select * from {{ ref('dim_city') }}
+),
+
+-- the city's own population (UN WUP agglomeration), keyed by city
 denominators as (
-    select indicator_id as denominator, geo_id, period, value as denominator_value
+    select indicator_id as denominator, geo_id as city_id, period, value as denominator_value
     from observations
-    where indicator_id in (select denominator from registry)
+    where indicator_id in (select denominator from registry where denominator is not null)
+        and geo_level in ('city', 'metro')
     qualify row_number() over (
         partition by indicator_id, geo_id, period order by source_id
     ) = 1
 ),
 
-harmonised as (
-    select
-        o.indicator_id,
-        o.geo_id,
-        o.geo_level,
-        o.period,
-        o.value as observed_value,
-        o.unit as observation_unit,
-        r.observation_unit as registry_unit,
-        r.denominator,
-        d.denominator_value,
-        case
-            when r.denominator is null then o.value
-            else o.value / nullif(d.denominator_value, 0)
-        end as value,
-        r.unit,
-        o.source_id,
-        o.payload_sha256,
-        o.approximate as is_approximate
+own_figures as (
+    select c.city_id, false as is_proxy, o.*
     from observations as o
+    inner join cities as c on o.geo_id = c.city_id
+    where o.geo_level in ('city', 'metro')
+    union all
+    select c.city_id, false as is_proxy, o.*
+    from observations as o
+    inner join cities as c on o.geo_id = c.country_iso3
+    where o.geo_level = 'country' and c.is_city_state
+),
+
+proxy_figures as (
+    select h.city_id, true as is_proxy, o.*
+    from observations as o
+    inner join {{ ref('national_hosts') }} as h
+        on h.indicator_id = o.indicator_id and h.country_iso3 = o.geo_id
     inner join registry as r on r.indicator_id = o.indicator_id
-    left join denominators as d
-        on d.denominator = r.denominator and d.geo_id = o.geo_id and d.period = o.period
-),
-
--- a city's own figures, then its country's (two equi-joins: fast at any number of cities)
-city_figures as (
-    select c.city_id, false as is_proxy, h.*
-    from harmonised as h
-    inner join {{ ref('dim_city') }} as c on h.geo_id = c.city_id
-    where h.geo_level in ('city', 'metro')
-),
-
-country_figures as (
-    select c.city_id, not c.is_city_state as is_proxy, h.*
-    from harmonised as h
-    inner join {{ ref('dim_city') }} as c on h.geo_id = c.country_iso3
-    where h.geo_level = 'country'
+    inner join cities as c on c.city_id = h.city_id and not c.is_city_state
+    where o.geo_level = 'country' and r.geography = 'national_host'
 ),
 
 city_values as (
-    select * from city_figures
+    select * from own_figures
     union all
-    select * from country_figures
+    select * from proxy_figures
+),
+
+harmonised as (
+    select
+        v.city_id,
+        v.indicator_id,
+        v.period,
+        case
+            when r.denominator is null then v.value
+            when v.is_proxy then null
+            else v.value / nullif(d.denominator_value, 0)
+        end as value,
+        r.unit,
+        v.value as observed_value,
+        v.unit as observation_unit,
+        r.observation_unit as registry_unit,
+        r.denominator,
+        d.denominator_value,
+        v.geo_id,
+        v.geo_level,
+        v.is_proxy,
+        v.source_id,
+        v.payload_sha256,
+        v.approximate as is_approximate
+    from city_values as v
+    inner join registry as r on r.indicator_id = v.indicator_id
+    left join denominators as d
+        on d.denominator = r.denominator and d.city_id = v.city_id and d.period = v.period
 )
 
-select
-    city_id,
-    indicator_id,
-    period,
-    value,
-    unit,
-    observed_value,
-    observation_unit,
-    registry_unit,
-    denominator,
-    denominator_value,
-    geo_id,
-    geo_level,
-    is_proxy,
-    source_id,
-    payload_sha256,
-    is_approximate
-from city_values
+select *
+from harmonised
 where value is not null
 qualify row_number() over (
     partition by city_id, indicator_id, period

@@ -5,6 +5,7 @@
 --   pillar_mean       filled after normalisation, in int_normalise_scores (scores of different
 --                     units can only be averaged once they are on the 0-100 scale)
 -- Every filled value is flagged `is_imputed`, and `value_origin` says how it was obtained.
+-- An indicator not scored in the year (step 2's coverage rule) is never imputed.
 {% set method = choice_var('imputation', ['none', 'last_observation', 'pillar_mean']) %}
 with selected as (
     select * from {{ ref('int_select_edition_year') }}
@@ -32,7 +33,7 @@ last_observation as (
         and h.indicator_id = s.indicator_id
         and h.period < s.edition_year
         and h.period >= s.year - {{ var('max_data_age') }}
-    where s.raw_value is null
+    where s.raw_value is null and s.is_indicator_scored
     qualify row_number() over (
         partition by s.year, s.city_id, s.indicator_id order by h.period desc
     ) = 1
@@ -65,6 +66,8 @@ select
     s.direction,
     s.weight,
     s.edition_year,
+    s.is_indicator_scored,
+    s.indicator_not_scored_reason,
     coalesce(s.raw_value, l.value) as raw_value,
     coalesce(s.unit, l.unit) as unit,
     coalesce(s.data_year, l.period) as data_year,

@@ -37,25 +37,7 @@ ranked as (
 normalised as (
     select
         *,
-        case
-            when treated_value is null then null
-            {% if method == 'min_max' %}
-            when hi = lo then 50.0
-            when direction = 'lower' then 100.0 * ((hi - treated_value) / (hi - lo))
-            else 100.0 * ((treated_value - lo) / (hi - lo))
-            {% elif method == 'z_score' %}
-            when n < 2 or sd = 0 then 50.0
-            else greatest(0.0, least(100.0,
-                50.0 + 50.0 * (
-                    case when direction = 'lower' then -1 else 1 end
-                    * (treated_value - mean) / sd
-                ) / 3.0
-            ))
-            {% elif method == 'rank' %}
-            when n < 2 or hi = lo then 50.0
-            else 100.0 * ((goodness_rank - 1) / (n - 1))
-            {% endif %}
-        end as normalised_score
+        {{ normalised_score(method, 'treated_value', 'direction') }} as normalised_score
     from ranked
 ),
 

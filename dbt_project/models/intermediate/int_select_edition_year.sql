@@ -1,23 +1,57 @@
--- Step 2, select the edition year: for each scorecard year Y and indicator, the edition year is
--- the latest year with data for any city, at most `max_data_age` years before Y. Each city takes
--- its value of that edition year; a city without one is missing here (step 4 may impute it).
+-- Step 2, select the edition year and apply the indicator coverage rule. The scorecard years are
+-- the years of scored observations from `first_year` on (a denominator's projections or a
+-- context series never make a year). For each year Y and indicator, the edition year is the
+-- latest year, at most `max_data_age` years before Y, in which at least `min_indicator_coverage`
+-- of the cities have a value (else the latest year with any value). Every city takes its value
+-- of that one edition year, so years are never mixed across cities silently: a city without one
+-- is missing here, and step 4 may impute it (flagged). The indicator is scored in year Y only
+-- when enough cities have a value in its edition year; otherwise every value of it is dropped
+-- for that year, with the reason (`indicator_not_scored_reason`).
 -- One row per year, city and scored indicator, so every gap is explicit.
-with years as (
-    select distinct period as year
-    from {{ ref('fct_observation') }}
-    where period >= {{ var('first_year') }}
-),
-
-harmonised as (
+with harmonised as (
     select * from {{ ref('int_harmonise_observations') }}
 ),
 
-editions as (
-    select y.year, h.indicator_id, max(h.period) as edition_year
+city_count as (
+    select count(*) as cities from {{ ref('dim_city') }}
+),
+
+years as (
+    select distinct period as year
+    from harmonised
+    where period >= {{ var('first_year') }}
+),
+
+cities_per_period as (
+    select indicator_id, period, count(distinct city_id) as cities_observed
+    from harmonised
+    group by indicator_id, period
+),
+
+candidates as (
+    select
+        y.year,
+        p.indicator_id,
+        p.period,
+        p.cities_observed,
+        p.cities_observed >= {{ var('min_indicator_coverage') }} * c.cities as enough_cities
     from years as y
-    inner join harmonised as h
-        on h.period <= y.year and h.period >= y.year - {{ var('max_data_age') }}
-    group by y.year, h.indicator_id
+    cross join city_count as c
+    inner join cities_per_period as p
+        on p.period <= y.year and p.period >= y.year - {{ var('max_data_age') }}
+),
+
+editions as (
+    select
+        year,
+        indicator_id,
+        period as edition_year,
+        cities_observed,
+        enough_cities as is_indicator_scored
+    from candidates
+    qualify row_number() over (
+        partition by year, indicator_id order by enough_cities desc, period desc
+    ) = 1
 ),
 
 grid as (
@@ -25,7 +59,7 @@ grid as (
     from years as y
     cross join {{ ref('dim_city') }} as c
     cross join {{ ref('dim_indicator') }} as i
-    where i.pillar is not null
+    where i.is_scored
 )
 
 select
@@ -36,7 +70,16 @@ select
     g.direction,
     g.weight,
     e.edition_year,
-    h.value as raw_value,
+    coalesce(e.is_indicator_scored, false) as is_indicator_scored,
+    case
+        when e.edition_year is null
+            then 'no data within max_data_age ({{ var("max_data_age") }} years)'
+        when not e.is_indicator_scored
+            then cast(e.cities_observed as varchar) || ' of ' || cast(cc.cities as varchar)
+                || ' cities observed in ' || cast(e.edition_year as varchar)
+                || ', below min_indicator_coverage {{ var("min_indicator_coverage") }}'
+    end as indicator_not_scored_reason,
+    case when e.is_indicator_scored then h.value end as raw_value,
     h.unit,
     h.period as data_year,
     h.observed_value,
@@ -47,6 +90,7 @@ select
     h.source_id,
     h.payload_sha256
 from grid as g
+cross join city_count as cc
 left join editions as e on e.year = g.year and e.indicator_id = g.indicator_id
 left join harmonised as h
     on h.city_id = g.city_id and h.indicator_id = g.indicator_id and h.period = e.edition_year

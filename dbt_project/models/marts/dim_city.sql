@@ -5,5 +5,7 @@ select
     country_iso3,
     is_city_state,
     wikidata_id,
-    iata_codes
+    iata_codes,
+    latitude,
+    longitude
 from {{ ref('cities') }}

@@ -1,12 +1,13 @@
--- The indicator registry (seed `indicators`): each scored indicator's pillar, weight and
--- direction, and the unit its values are scored in (per denominator where the registry names one).
+-- The indicator registry (seed `indicators`): each indicator's pillar (empty: context, not
+-- scored), weight, direction, the geography it measures, and the unit its values are scored in
+-- (per resident where the registry names the city's population as denominator).
 select
     indicator_id,
     name,
     pillar,
     case
         when denominator is null then unit
-        when denominator = 'population' then unit || ' per capita'
+        when denominator = 'city_population' then unit || ' per resident'
         else unit || ' per ' || denominator
     end as unit,
     direction,
@@ -14,5 +15,8 @@ select
     source_id,
     description,
     unit as observation_unit,
-    denominator
+    denominator,
+    geography,
+    pillar is not null as is_scored,
+    geography = 'national_host' as is_national_host_proxy
 from {{ ref('indicators') }}

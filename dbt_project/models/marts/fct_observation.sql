@@ -13,6 +13,13 @@
     'stg_openalex__observations',
     'stg_wikidata__observations',
     'stg_sistercity__observations',
+    'stg_un_wup__observations',
+    'stg_gdci__observations',
+    'stg_gawc__observations',
+    'stg_qs_student_cities__observations',
+    'stg_michelin__observations',
+    'stg_unesco_whc__observations',
+    'stg_metro_gdp__observations',
 ] %}
 {% for model in staged %}
 select * from {{ ref(model) }}

@@ -1,5 +1,7 @@
 -- Per city and year: the overall score and rank, one column per pillar score, the change since
--- the previous year and the rank interval under perturbed weights (scorecard_sensitivity).
+-- the previous year, the rank interval under the uncertainty analysis (scorecard_sensitivity)
+-- and the caveats every surface shows beside a rank: pillars scored, share of proxy and imputed
+-- values, the data years behind the scores, and whether the year is the edition's headline.
 {% set pillars = ['economy_business', 'education_research', 'tourism_connectivity', 'culture_diplomacy'] %}
 with by_pillar as (
     select
@@ -11,6 +13,22 @@ with by_pillar as (
         {% endfor %}
     from {{ ref('int_aggregate_pillars') }}
     group by city_id, year
+),
+
+scored_values as (
+    select
+        s.city_id,
+        s.year,
+        cast(count(*) as integer) as indicators_scored,
+        avg(case when s.is_proxy then 1.0 else 0.0 end) as proxy_share,
+        avg(case when s.is_imputed then 1.0 else 0.0 end) as imputed_share,
+        cast(min(s.data_year) as integer) as data_year_min,
+        cast(max(s.data_year) as integer) as data_year_max
+    from {{ ref('int_normalise_scores') }} as s
+    inner join {{ ref('int_aggregate_pillars') }} as p
+        on p.year = s.year and p.city_id = s.city_id and p.pillar = s.pillar
+    where s.normalised_score is not null and p.score is not null
+    group by s.city_id, s.year
 )
 
 select
@@ -27,8 +45,17 @@ select
     s.rank_p05,
     s.rank_median,
     s.rank_p95,
-    o.pillars_scored
+    o.pillars_scored,
+    o.overall_missing_reason,
+    coalesce(v.indicators_scored, 0) as indicators_scored,
+    v.proxy_share,
+    v.imputed_share,
+    v.data_year_min,
+    v.data_year_max,
+    o.year = h.headline_year as is_headline_year
 from {{ ref('int_aggregate_overall') }} as o
 inner join {{ ref('dim_city') }} as c on c.city_id = o.city_id
+left join {{ ref('int_headline_year') }} as h on true
 left join by_pillar as b on b.city_id = o.city_id and b.year = o.year
+left join scored_values as v on v.city_id = o.city_id and v.year = o.year
 left join {{ ref('scorecard_sensitivity') }} as s on s.city_id = o.city_id and s.year = o.year

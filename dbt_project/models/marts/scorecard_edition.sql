@@ -1,0 +1,52 @@
+-- Per scorecard year: what a reader must know before reading its ranking. The cities ranked and
+-- unranked, the pillars and indicators scored, the share of values that are national proxies or
+-- imputed, and the data years behind the scores. `is_headline_year` marks the year every surface
+-- (console, README, cards, latest_scorecard) shows.
+with scored as (
+    select s.*
+    from {{ ref('int_normalise_scores') }} as s
+    inner join {{ ref('int_aggregate_pillars') }} as p
+        on p.year = s.year and p.city_id = s.city_id and p.pillar = s.pillar
+    where s.normalised_score is not null and p.score is not null
+),
+
+values_per_year as (
+    select
+        year,
+        cast(count(distinct pillar) as integer) as pillars_scored,
+        cast(count(distinct indicator_id) as integer) as indicators_scored,
+        avg(case when is_proxy then 1.0 else 0.0 end) as proxy_share,
+        avg(case when is_imputed then 1.0 else 0.0 end) as imputed_share,
+        cast(min(data_year) as integer) as data_year_min,
+        cast(max(data_year) as integer) as data_year_max
+    from scored
+    group by year
+),
+
+cities_per_year as (
+    select
+        year,
+        cast(count(*) as integer) as cities,
+        cast(count(overall_score) as integer) as cities_ranked,
+        string_agg(case when overall_score is null then city_id end, ', ' order by city_id)
+            as cities_unranked
+    from {{ ref('int_aggregate_overall') }}
+    group by year
+)
+
+select
+    c.year,
+    c.year = h.headline_year as is_headline_year,
+    c.cities,
+    c.cities_ranked,
+    c.cities_unranked,
+    coalesce(v.pillars_scored, 0) as pillars_scored,
+    cast((select count(*) from {{ ref('pillars') }}) as integer) as pillars_total,
+    coalesce(v.indicators_scored, 0) as indicators_scored,
+    v.proxy_share,
+    v.imputed_share,
+    v.data_year_min,
+    v.data_year_max
+from cities_per_year as c
+left join values_per_year as v on v.year = c.year
+left join {{ ref('int_headline_year') }} as h on true

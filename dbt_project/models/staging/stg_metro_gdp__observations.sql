@@ -1,0 +1,1 @@
+{{ stage_observations('metro_gdp_observations') }}

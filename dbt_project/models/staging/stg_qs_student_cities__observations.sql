@@ -1,0 +1,1 @@
+{{ stage_observations('qs_student_cities_observations') }}

@@ -1,0 +1,1 @@
+{{ stage_observations('un_wup_observations') }}

@@ -1,0 +1,1 @@
+{{ stage_observations('unesco_whc_observations') }}
