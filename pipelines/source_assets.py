@@ -131,6 +131,8 @@ def build_source_assets(source: Source) -> list:
         owners=["team:citydip"],
         pool=WAREHOUSE_POOL,
         freshness_policy=freshness_policy(source.cadence),
+        # the parser's code: a changed parser makes the rows stale though the payload is not
+        code_version=source.parser_version,
         metadata={
             "dagster/column_schema": column_schema(source.schema),
             "dagster/table_name": f"raw.{source.id}_observations",
