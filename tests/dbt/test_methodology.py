@@ -83,6 +83,7 @@ def test_contributions_sum_to_every_overall_score(published):
 
 
 def test_overall_is_the_weighted_mean_of_the_pillar_scores(published, pillar_weights):
+    """With at least min_pillars (3) pillar scores; with fewer the city is unranked."""
     pillars = query(
         published,
         "select city_id, year, pillar, score from scorecard_pillar where score is not null",
@@ -96,8 +97,16 @@ def test_overall_is_the_weighted_mean_of_the_pillar_scores(published, pillar_wei
             published, "select city_id, year, overall_score from scorecard_city"
         )
     )
-    assert set(by_city) == {key for key, score in overall.items() if score is not None}
-    for key, scores in by_city.items():
+    enough = {key for key, scores in by_city.items() if len(scores) >= 3}
+    assert enough == {key for key, score in overall.items() if score is not None}
+    unranked = query(
+        published,
+        "select overall_missing_reason from scorecard_city where overall_score is null "
+        "and pillars_scored > 0",
+    )
+    assert all("below min_pillars 3" in reason for (reason,) in unranked)
+    for key in enough:
+        scores = by_city[key]
         weights = sum(pillar_weights[p] for p, _ in scores)
         expected = sum(pillar_weights[p] * s for p, s in scores) / weights
         assert abs(overall[key] - expected) < TOLERANCE, (key, scores, overall[key])
