@@ -9,6 +9,7 @@ from datetime import datetime
 import dagster as dg
 import duckdb
 import pytest
+import yaml
 
 from pipelines.publish import MARTS
 from tests.conftest import REPO
@@ -36,7 +37,8 @@ def test_edition_names_time_commit_and_dbt_vars(con):
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True)
     assert edition["git_commit"][0] == head.stdout.strip()
     dbt_vars = json.loads(edition["dbt_vars"][0])
-    assert dbt_vars["max_data_age"] == 3  # the project default from dbt_project.yml
+    defaults = yaml.safe_load((REPO / "dbt_project" / "dbt_project.yml").read_text())["vars"]
+    assert dbt_vars["max_data_age"] == defaults["max_data_age"]  # the project default
     assert {k: json.loads(v[0]) for k, v in meta(con, "dbt_var").items()} == dbt_vars
 
 

@@ -185,7 +185,7 @@ select
     imputation,
     aggregation,
     left_out_indicator,
-    overall_score,
-    cast(rank() over (partition by draw, year order by overall_score desc) as integer)
+    round(overall_score, 9) as overall_score,
+    cast(rank() over (partition by draw, year order by round(overall_score, 9) desc) as integer)
         as overall_rank
 from overall_scores
