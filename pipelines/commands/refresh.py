@@ -216,7 +216,10 @@ def print_top(console: Console, published) -> None:
         names = [pillar_name(key) for key in keys]
     table = Table(title=f"citydip scorecard {year} — {published}")
     for column in ("rank", "city", "overall", "rank interval (90%)", *names):
-        table.add_column(column, justify="left" if column == "city" else "right")
+        # a city name never wraps; long pillar names wrap in the header on a narrow terminal
+        table.add_column(
+            column, justify="left" if column == "city" else "right", no_wrap=column == "city"
+        )
     for rank, city, overall, low, high, *scores in rows:
         table.add_row(
             "—" if rank is None else str(rank),
