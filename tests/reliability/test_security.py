@@ -200,8 +200,8 @@ def test_sql_takes_values_as_bound_parameters():
     assert offenders == []
 
 
-def test_published_warehouse_is_read_only(warehouse, tmp_path: Path):
-    with open_published(warehouse.published) as con:
+def test_published_warehouse_is_read_only(published_home, tmp_path: Path):
+    with open_published(published_home / "citydip.duckdb") as con:
         for statement in (
             "create table x as select 1",
             "delete from scorecard_city",
