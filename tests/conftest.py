@@ -12,14 +12,15 @@ rule that matches wins:
 
 - `e2e` needs real processes, or is slow by nature: SIGKILL crash tests, refreshes racing each
   other or a reader process, the real webserver, the browser, the console script's start-up, a
-  cold build on a fresh home, the live refresh of every source, and everything done on the
-  reliability suite's own warehouse (refreshed by real `citydip` processes with canary secrets).
+  cold build on a fresh home, the live refreshes against local servers (every source; the four
+  API sources; OpenFlights), and everything done on the reliability suite's own warehouse
+  (refreshed by real `citydip` processes with canary secrets).
   `make test-e2e` runs it (`pytest -m e2e`).
 - `integration` builds or refreshes a warehouse, reads the session's shared warehouse, or runs
   dbt or Dagster in-process. `unit` is in-process code against files and local HTTP servers.
   `make test` runs both (`pytest -m "not e2e"`).
 
-The warehouse: `published` (tests/published.py) refreshes ONE citydip home per session, in this
+The warehouse: `shared_warehouse` (tests/published.py) refreshes ONE citydip home per session, in this
 process, from the embedded snapshots; tests that only read it use `published_home` /
 `reader_env`, tests that write use a copy (`copy_published`). `citydip_in_process` runs a
 `citydip` command in this process; `citydip_process` (the real console script in a subprocess)
@@ -52,6 +53,10 @@ E2E_MODULES = {
     "pipelines/test_readers_during_refresh.py",  # a reader process while refresh processes run
     "pipelines/test_webserver_lineage.py",  # the real dagster-webserver over GraphQL
     "pipelines/test_live_every_source.py",  # a cold live refresh of every source
+    # live refreshes against local servers, each rebuilding the scorecard twice (~40 s, ~25 s);
+    # in-process all the same (citydip_in_process), on copies of the shared warehouse
+    "pipelines/test_live_refresh.py",
+    "pipelines/test_openflights_refresh.py",
     "cards/test_browser.py",  # headless chromium
 }
 # Fixtures that make a test e2e wherever it is.
@@ -73,7 +78,7 @@ UNIT_MODULES = {
     "pipelines/test_sources_command.py",
 }
 # Fixtures that make a test integration wherever it is (the shared warehouse, a copy of it).
-INTEGRATION_FIXTURES = {"published", "published_home", "reader_env"}
+INTEGRATION_FIXTURES = {"shared_warehouse", "published_home", "reader_env"}
 
 
 def tier_of(item: pytest.Item) -> str:
@@ -168,7 +173,7 @@ def citydip_in_process(*args: str, env: dict[str, str]) -> subprocess.CompletedP
 
 
 from tests.published import (  # noqa: E402,F401  (shared fixtures)
-    published,
     published_home,
     reader_env,
+    shared_warehouse,
 )

@@ -1,6 +1,6 @@
 """One refresh per test session, shared by every test that needs a published warehouse.
 
-`published` refreshes one citydip home (offline: the embedded snapshots, default dbt vars) with
+`shared_warehouse` refreshes one citydip home (offline: the embedded snapshots, default dbt vars) with
 `citydip refresh` run in this process, once per session. Tests that only read it use
 `published_home` (or `reader_env`); a test that writes (a further refresh, an edited table)
 works on its own copy of the home and the Dagster instance: `copy_published`.
@@ -49,7 +49,7 @@ def run_ids(dagster_home: Path) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
+def shared_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Published:
     """A CITYDIP_HOME with a published warehouse and cards from `citydip refresh` (snapshots)."""
     from tests.conftest import citydip_in_process
 
@@ -60,9 +60,9 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
 
 
 @pytest.fixture(scope="session")
-def published_home(published: Published) -> Path:
+def published_home(shared_warehouse: Published) -> Path:
     """The shared published home: read it, never write it (copy_published for that)."""
-    return published.home
+    return shared_warehouse.home
 
 
 @pytest.fixture

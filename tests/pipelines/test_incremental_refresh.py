@@ -35,14 +35,14 @@ def dbt_model_keys() -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def three_refreshes(published, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def three_refreshes(shared_warehouse, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """Cold refresh, a second with no source changed, a third with one source (the QS
     publication) changed (served live by a local server: the real snapshot minus its last rows).
 
     The cold refresh is the session's shared one; the other two run on a copy of its home."""
     root = tmp_path_factory.mktemp("incremental")
-    env = copy_published(published, root)
-    results = {"cold": published.refresh, "cold_runs": list(published.run_ids)}
+    env = copy_published(shared_warehouse, root)
+    results = {"cold": shared_warehouse.refresh, "cold_runs": list(shared_warehouse.run_ids)}
     before = _run_ids(env)
     results["unchanged"] = citydip_in_process("refresh", env=env)
     results["unchanged_runs"] = [r for r in _run_ids(env) if r not in before]

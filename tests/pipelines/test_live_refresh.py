@@ -101,13 +101,14 @@ def live_rows(database: Path, table: str, sources: list[str]) -> set[tuple]:
 
 
 @pytest.fixture(scope="module")
-def refreshes(published, tmp_path_factory: pytest.TempPathFactory):
+def refreshes(shared_warehouse, tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("live")
     server = HTTPServer(host="127.0.0.1", port=0)
     server.start()
     try:
         env = {
-            **copy_published(published, root),  # the shared offline refresh: every table exists
+            # a copy of the shared offline refresh: every source's tables exist
+            **copy_published(shared_warehouse, root),
             "CITYDIP_HTTP_RETRIES": "0",
             "CITYDIP_HTTP_BACKOFF": "0",
             "CITYDIP_WORLDBANK_BASE_URL": server.url_for("/wb/v2"),
@@ -117,7 +118,7 @@ def refreshes(published, tmp_path_factory: pytest.TempPathFactory):
             "CITYDIP_COMTRADE_KEY": "",
             "COLUMNS": "500",  # rich: one failure per line
         }
-        assert published.refresh.returncode == 0, published.refresh.stderr[-3000:]
+        assert shared_warehouse.refresh.returncode == 0, shared_warehouse.refresh.stderr[-3000:]
         serve(server, arrivals_hkg=123456.0, comtrade=GOOD_COMTRADE)
         good = citydip_in_process("refresh", "--live", "--select", *LIVE, env=env)
         published_db = root / "home" / "citydip.duckdb"

@@ -23,9 +23,9 @@ def openflights_rows(published: Path) -> dict[tuple[str, str], float]:
 
 
 @pytest.fixture(scope="module")
-def home(published, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def home(shared_warehouse, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """A copy of the session's shared home (an offline refresh)."""
-    return copy_published(published, tmp_path_factory.mktemp("openflights_live"))
+    return copy_published(shared_warehouse, tmp_path_factory.mktemp("openflights_live"))
 
 
 def live(env: dict[str, str], server: HTTPServer) -> object:

@@ -26,10 +26,10 @@ CITIES = {
 
 
 @pytest.fixture(scope="module")
-def refreshed(published, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def refreshed(shared_warehouse, tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("e2e")
-    env = copy_published(published, root)
-    first = published.refresh
+    env = copy_published(shared_warehouse, root)
+    first = shared_warehouse.refresh
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     published_db = root / "home" / "citydip.duckdb"
     with duckdb.connect(str(published_db), read_only=True) as con:
