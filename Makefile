@@ -21,7 +21,7 @@ MANIFEST := dbt_project/target/manifest.json
 .PHONY: help setup run test test-e2e test-deps ui lint bench bench-quick clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 .bootstrap/bin/uv:
 	$(PYTHON) -m venv .bootstrap

@@ -1,4 +1,6 @@
-"""Every test id collected before the tiers (TEST_IDS_BEFORE.txt) is still collected.
+"""Every test id collected before the tiers (TEST_IDS_BEFORE.txt: `pytest --collect-only -q`)
+is still collected in one of them (TEST_IDS_AFTER.txt: `pytest --collect-only -q -m <tier>` for
+unit, integration and e2e, each under a `# <tier>` line).
 
 Run `.venv/bin/python tests/check_test_ids.py`: it exits 1 and lists the ids lost, if any.
 """

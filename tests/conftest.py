@@ -1,7 +1,7 @@
 """Shared fixtures (an isolated CITYDIP_HOME and DAGSTER_HOME per test; no network) and the tiers.
 
-Every test gets exactly one tier marker, set in `pytest_collection_modifyitems` below; the first
-rule that matches wins:
+Every test gets exactly one tier marker, set in `pytest_collection_modifyitems` below: a tier
+marked on the test itself (`@pytest.mark.integration`, rare) wins, else the first rule that matches:
 
 | tier          | rule                                                                      |
 |---------------|---------------------------------------------------------------------------|

@@ -104,6 +104,7 @@ def test_redact_masks_parameters_and_secret_values(monkeypatch):
     assert CANARY not in redact(f"header Ocp-Apim-Subscription-Key: {CANARY}")
 
 
+@pytest.mark.integration  # Dagster runs in-process (the rest of this module is unit)
 def test_secret_never_in_landed_files_or_dagster_events(
     httpserver: HTTPServer, monkeypatch, tmp_path: Path
 ):
