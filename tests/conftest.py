@@ -12,9 +12,9 @@ marked on the test itself (`@pytest.mark.integration`, rare) wins, else the firs
 
 - `e2e` needs real processes, or is slow by nature: SIGKILL crash tests, refreshes racing each
   other or a reader process, the real webserver, the browser, the console script's start-up, a
-  cold build on a fresh home, the live refreshes against local servers (every source; the four
-  API sources; OpenFlights), and everything done on the reliability suite's own warehouse
-  (refreshed by real `citydip` processes with canary secrets).
+  cold build on a fresh home, the refreshes of sources served live by local servers (every
+  source; the four API sources; OpenFlights; a changed QS file), and everything done on the
+  reliability suite's own warehouse (refreshed by real `citydip` processes with canary secrets).
   `make test-e2e` runs it (`pytest -m e2e`).
 - `integration` builds or refreshes a warehouse, reads the session's shared warehouse, or runs
   dbt or Dagster in-process. `unit` is in-process code against files and local HTTP servers.
@@ -53,10 +53,12 @@ E2E_MODULES = {
     "pipelines/test_readers_during_refresh.py",  # a reader process while refresh processes run
     "pipelines/test_webserver_lineage.py",  # the real dagster-webserver over GraphQL
     "pipelines/test_live_every_source.py",  # a cold live refresh of every source
-    # live refreshes against local servers, each rebuilding the scorecard twice (~40 s, ~25 s);
-    # in-process all the same (citydip_in_process), on copies of the shared warehouse
+    # refreshes with sources served live by local servers, each rebuilding the scorecard (2 x
+    # the four API sources ~40 s; OpenFlights bad then good ~25 s; a changed QS file after a
+    # no-change refresh ~30 s): in-process all the same, on copies of the shared warehouse
     "pipelines/test_live_refresh.py",
     "pipelines/test_openflights_refresh.py",
+    "pipelines/test_incremental_refresh.py",
     "cards/test_browser.py",  # headless chromium
 }
 # Fixtures that make a test e2e wherever it is.
