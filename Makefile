@@ -18,10 +18,10 @@ export UV_COMPILE_BYTECODE ?= 1
 DBT_INPUTS := $(shell find dbt_project/models dbt_project/seeds dbt_project/macros dbt_project/tests -type f 2>/dev/null) dbt_project/dbt_project.yml dbt_project/profiles.yml
 MANIFEST := dbt_project/target/manifest.json
 
-.PHONY: help setup run test test-deps ui lint bench bench-quick clean
+.PHONY: help setup run test test-e2e test-deps ui lint bench bench-quick clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 .bootstrap/bin/uv:
 	$(PYTHON) -m venv .bootstrap
@@ -43,10 +43,15 @@ setup: $(BIN)/.synced $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml ## create .venv f
 run: setup ## refresh everything on the embedded snapshots and publish warehouse/citydip.duckdb
 	$(BIN)/citydip refresh
 
-test: setup test-deps ## run the whole test suite
-	$(BIN)/pytest
+# The tiers (tests/conftest.py): unit + integration share one warehouse refreshed once per session,
+# in-process; e2e is what needs real processes (crashes, races, webserver, browser, cold builds).
+test: setup ## run the test suite: unit + integration tests (offline, in-process)
+	$(BIN)/pytest -m "not e2e"
 
-# The cards' browser test drives Debian's chromium; install it when missing and apt is there.
+test-e2e: setup test-deps ## run the e2e tests: real processes, SIGKILL, webserver, browser, cold builds
+	$(BIN)/pytest -m e2e
+
+# The cards' browser test (e2e) drives Debian's chromium; install it when missing and apt is there.
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo -n)
 test-deps: ## install the test suite's system packages (chromium for the browser test)

@@ -13,7 +13,6 @@ import pytest
 from pipelines.cli import main
 from pipelines.commands.query import EXIT_REFUSED
 from pipelines.reader import open_published
-from tests.conftest import run_citydip
 
 
 def city_count(home: Path) -> int:
@@ -112,8 +111,8 @@ def test_sql_errors_are_reported_not_refused(reader_env, capsys):
     assert "SQL error" in err and "refused" not in err
 
 
-def test_console_script_refuses_with_a_clear_message(published_home):
-    done = run_citydip(
+def test_console_script_refuses_with_a_clear_message(published_home, citydip_process):
+    done = citydip_process(
         "query", "SELECT 1; DROP TABLE dim_city", env={"CITYDIP_HOME": str(published_home)}
     )
     assert done.returncode == EXIT_REFUSED

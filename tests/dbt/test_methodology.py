@@ -1,8 +1,8 @@
 """The scorecard methodology (docs/methodology.md) on the shipped snapshots, end to end.
 
-Three dbt invocations in all: one default `citydip refresh`, then, on copies of its working
-database, a re-run of the sensitivity models (same seed, same numbers) and a `dbt build` with
-the normalisation switched by a var.
+Three dbt invocations in all: one default `citydip refresh` (the session's shared one,
+tests/published.py), then, on copies of its working database, a re-run of the sensitivity models
+(same seed, same numbers) and a `dbt build` with the normalisation switched by a var.
 """
 
 from __future__ import annotations
@@ -19,18 +19,8 @@ import duckdb
 import pytest
 
 from pipelines.settings import DBT_PROJECT_DIR
-from tests.conftest import run_citydip
 
 TOLERANCE = 1e-9
-
-
-def refresh(root: Path) -> Path:
-    """`citydip refresh` into a fresh CITYDIP_HOME under root; the published warehouse."""
-    env = {"CITYDIP_HOME": str(root / "home"), "DAGSTER_HOME": str(root / "dagster")}
-    env["CITYDIP_DBT_VARS"] = "{}"
-    result = run_citydip("refresh", env=env)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return root / "home" / "citydip.duckdb"
 
 
 def query(db: Path, sql: str) -> list[tuple]:
@@ -39,8 +29,9 @@ def query(db: Path, sql: str) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return refresh(tmp_path_factory.mktemp("method_default"))
+def published(published_home: Path) -> Path:
+    """The shared session warehouse (default dbt vars): read only, copied before dbt writes."""
+    return published_home / "citydip.duckdb"
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from pipelines.failures import describe_failure, failure_recorder, recorded_fail
 from pipelines.source_assets import build_source_assets, payload_key
 from pipelines.status import collect_status
 from sources import SOURCES
-from tests.conftest import run_citydip
+from tests.conftest import citydip_in_process
 from tests.pipelines.helpers import broken_curated, record_successful_refresh
 
 
@@ -114,21 +114,21 @@ def test_citydip_status_reads_the_persistent_instance(citydip_home, tmp_path):
     record_successful_refresh(instance, defs)
     env = {"CITYDIP_HOME": str(citydip_home), "DAGSTER_HOME": str(tmp_path / "dagster")}
 
-    result = run_citydip("status", "--format", "json", env=env)
+    result = citydip_in_process("status", "--format", "json", env=env)
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads(result.stdout)
     assert {s["source"] for s in report["sources"]} == set(SOURCES)
     assert all(not s["overdue"] and s["check"]["passed"] for s in report["sources"])
     assert report["last_failure"] is None
 
-    table = run_citydip("status", env={**env, "COLUMNS": "160"})
+    table = citydip_in_process("status", env={**env, "COLUMNS": "160"})
     assert table.returncode == 0
     assert "worldbank" in table.stdout and "monthly" in table.stdout
 
 
 def test_citydip_status_exits_non_zero_when_a_source_was_never_fetched(citydip_home, tmp_path):
     env = {"CITYDIP_HOME": str(citydip_home), "DAGSTER_HOME": str(tmp_path / "dagster")}
-    result = run_citydip("status", "--format", "json", env=env)
+    result = citydip_in_process("status", "--format", "json", env=env)
     assert result.returncode == 3
     assert all(s["overdue"] for s in json.loads(result.stdout)["sources"])
 

@@ -11,7 +11,8 @@ import duckdb
 import pytest
 from pytest_httpserver import HTTPServer
 
-from tests.conftest import run_citydip
+from tests.conftest import citydip_in_process
+from tests.published import copy_published
 
 QS_CSV = (
     Path(__file__).resolve().parents[2] / "sources/snapshots/qs_rankings/qs_top100_universities.csv"
@@ -34,16 +35,17 @@ def dbt_model_keys() -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def three_refreshes(tmp_path_factory: pytest.TempPathFactory) -> dict:
+def three_refreshes(shared_warehouse, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """Cold refresh, a second with no source changed, a third with one source (the QS
-    publication) changed (served live by a local server: the real snapshot minus its last rows)."""
+    publication) changed (served live by a local server: the real snapshot minus its last rows).
+
+    The cold refresh is the session's shared one; the other two run on a copy of its home."""
     root = tmp_path_factory.mktemp("incremental")
-    env = {"CITYDIP_HOME": str(root / "home"), "DAGSTER_HOME": str(root / "dagster")}
-    results = {}
-    for name in ("cold", "unchanged"):
-        before = _run_ids(env)
-        results[name] = run_citydip("refresh", env=env)
-        results[f"{name}_runs"] = [r for r in _run_ids(env) if r not in before]
+    env = copy_published(shared_warehouse, root)
+    results = {"cold": shared_warehouse.refresh, "cold_runs": list(shared_warehouse.run_ids)}
+    before = _run_ids(env)
+    results["unchanged"] = citydip_in_process("refresh", env=env)
+    results["unchanged_runs"] = [r for r in _run_ids(env) if r not in before]
     lines = QS_CSV.read_text(encoding="utf-8").splitlines(keepends=True)
     shorter = "".join(lines[:-3]).encode()
     with HTTPServer() as server:
@@ -56,7 +58,7 @@ def three_refreshes(tmp_path_factory: pytest.TempPathFactory) -> dict:
             "CITYDIP_QS_RANKINGS_BASE_URL": server.url_for("").rstrip("/"),
         }
         before = _run_ids(env)
-        results["changed"] = run_citydip("refresh", env=live)
+        results["changed"] = citydip_in_process("refresh", env=live)
         results["changed_runs"] = [r for r in _run_ids(env) if r not in before]
     os.environ["DAGSTER_HOME"] = env["DAGSTER_HOME"]
     results["instance"] = dg.DagsterInstance.get()

@@ -21,7 +21,8 @@ from werkzeug import Request, Response
 
 from sources import openalex, worldbank
 from sources.cities import country_codes
-from tests.conftest import run_citydip
+from tests.conftest import citydip_in_process
+from tests.published import copy_published
 from tests.sources.test_comtrade import body as comtrade_body
 from tests.sources.test_comtrade import record as comtrade_record
 from tests.sources.test_openalex import institution, page, works_counts
@@ -100,14 +101,14 @@ def live_rows(database: Path, table: str, sources: list[str]) -> set[tuple]:
 
 
 @pytest.fixture(scope="module")
-def refreshes(tmp_path_factory: pytest.TempPathFactory):
+def refreshes(shared_warehouse, tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("live")
     server = HTTPServer(host="127.0.0.1", port=0)
     server.start()
     try:
         env = {
-            "CITYDIP_HOME": str(root / "home"),
-            "DAGSTER_HOME": str(root / "dagster"),
+            # a copy of the shared offline refresh: every source's tables exist
+            **copy_published(shared_warehouse, root),
             "CITYDIP_HTTP_RETRIES": "0",
             "CITYDIP_HTTP_BACKOFF": "0",
             "CITYDIP_WORLDBANK_BASE_URL": server.url_for("/wb/v2"),
@@ -117,21 +118,20 @@ def refreshes(tmp_path_factory: pytest.TempPathFactory):
             "CITYDIP_COMTRADE_KEY": "",
             "COLUMNS": "500",  # rich: one failure per line
         }
-        first = run_citydip("refresh", env=env)  # offline: every source's tables exist
-        assert first.returncode == 0, first.stderr[-3000:]
+        assert shared_warehouse.refresh.returncode == 0, shared_warehouse.refresh.stderr[-3000:]
         serve(server, arrivals_hkg=123456.0, comtrade=GOOD_COMTRADE)
-        good = run_citydip("refresh", "--live", "--select", *LIVE, env=env)
-        published = root / "home" / "citydip.duckdb"
+        good = citydip_in_process("refresh", "--live", "--select", *LIVE, env=env)
+        published_db = root / "home" / "citydip.duckdb"
         rows_after_good = (
-            live_rows(published, "fct_observation", LIVE) if good.returncode == 0 else set()
+            live_rows(published_db, "fct_observation", LIVE) if good.returncode == 0 else set()
         )
-        fetched_after_good = newest_fetch(published) if good.returncode == 0 else {}
+        fetched_after_good = newest_fetch(published_db) if good.returncode == 0 else {}
         serve(server, arrivals_hkg=654321.0, comtrade=BAD_COMTRADE)
-        bad = run_citydip("refresh", "--live", "--select", *LIVE, env=env)
+        bad = citydip_in_process("refresh", "--live", "--select", *LIVE, env=env)
         yield {
             "good": good,
             "bad": bad,
-            "published": published,
+            "published": published_db,
             "rows_after_good": rows_after_good,
             "fetched_after_good": fetched_after_good,
             "build": root / "home" / "build" / "citydip_build.duckdb",

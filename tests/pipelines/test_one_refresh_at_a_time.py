@@ -13,7 +13,7 @@ from dagster._utils.concurrency import ConcurrencySlotStatus
 from pipelines.definitions import defs
 from pipelines.instance import DEFAULT_DAGSTER_YAML
 from pipelines.source_assets import WAREHOUSE_POOL
-from tests.conftest import run_citydip
+from tests.conftest import citydip_in_process
 
 
 def test_every_writer_of_the_working_database_is_in_the_warehouse_pool():
@@ -49,7 +49,7 @@ def test_refresh_refuses_while_a_run_holds_the_warehouse(citydip_home, tmp_path)
     )
     env = {"CITYDIP_HOME": str(citydip_home), "DAGSTER_HOME": str(tmp_path / "dagster")}
 
-    result = run_citydip("refresh", env=env)
+    result = citydip_in_process("refresh", env=env)
 
     assert result.returncode == 75
     assert "refused" in result.stderr and run.run_id in result.stderr

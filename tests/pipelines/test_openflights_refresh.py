@@ -8,7 +8,8 @@ import duckdb
 import pytest
 from pytest_httpserver import HTTPServer
 
-from tests.conftest import run_citydip
+from tests.conftest import citydip_in_process
+from tests.published import copy_published
 from tests.sources.test_openflights import ROUTES, airports_file
 
 
@@ -22,16 +23,13 @@ def openflights_rows(published: Path) -> dict[tuple[str, str], float]:
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    root = tmp_path_factory.mktemp("openflights_live")
-    env = {"CITYDIP_HOME": str(root / "home"), "DAGSTER_HOME": str(root / "dagster")}
-    first = run_citydip("refresh", "--quiet", env=env)
-    assert first.returncode == 0, first.stderr[-3000:]
-    return env
+def home(shared_warehouse, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A copy of the session's shared home (an offline refresh)."""
+    return copy_published(shared_warehouse, tmp_path_factory.mktemp("openflights_live"))
 
 
 def live(env: dict[str, str], server: HTTPServer) -> object:
-    return run_citydip(
+    return citydip_in_process(
         "refresh",
         "--live",
         "--select",

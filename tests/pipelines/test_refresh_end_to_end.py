@@ -1,4 +1,6 @@
-"""`citydip refresh` end to end into a temporary CITYDIP_HOME: sources, checks, dbt, publish."""
+"""`citydip refresh` end to end into a temporary CITYDIP_HOME: sources, checks, dbt, publish.
+
+The first refresh is the session's shared one (tests/published.py); the second runs on a copy."""
 
 from __future__ import annotations
 
@@ -7,7 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import run_citydip
+from tests.conftest import citydip_in_process
+from tests.published import copy_published
 
 CITIES = {
     "hong-kong",
@@ -23,21 +26,21 @@ CITIES = {
 
 
 @pytest.fixture(scope="module")
-def refreshed(tmp_path_factory: pytest.TempPathFactory) -> dict:
+def refreshed(shared_warehouse, tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("e2e")
-    env = {"CITYDIP_HOME": str(root / "home"), "DAGSTER_HOME": str(root / "dagster")}
-    first = run_citydip("refresh", env=env)
+    env = copy_published(shared_warehouse, root)
+    first = shared_warehouse.refresh
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
-    published = root / "home" / "citydip.duckdb"
-    with duckdb.connect(str(published), read_only=True) as con:
+    published_db = root / "home" / "citydip.duckdb"
+    with duckdb.connect(str(published_db), read_only=True) as con:
         counts_first = con.execute("select count(*) from fct_observation").fetchone()[0]
-    second = run_citydip("refresh", env=env)
+    second = citydip_in_process("refresh", env=env)
     return {
         "env": env,
         "root": root,
         "first": first,
         "second": second,
-        "published": published,
+        "published": published_db,
         "counts_first": counts_first,
     }
 

@@ -79,10 +79,8 @@ def test_bad_source_mode_is_reported(citydip_home, capsys, monkeypatch):
     assert "CITYDIP_SOURCE_MODE" in capsys.readouterr().err
 
 
-def test_console_script_json_lists_every_registered_source(citydip_home):
-    from tests.conftest import run_citydip
-
-    result = run_citydip("sources", "--format", "json", env={"CITYDIP_HOME": str(citydip_home)})
+def test_console_script_json_lists_every_registered_source(citydip_home, citydip_process):
+    result = citydip_process("sources", "--format", "json", env={"CITYDIP_HOME": str(citydip_home)})
     assert result.returncode == 0, result.stderr
     assert {r["id"] for r in json.loads(result.stdout)} == set(SOURCES)
 

@@ -104,6 +104,7 @@ def test_redact_masks_parameters_and_secret_values(monkeypatch):
     assert CANARY not in redact(f"header Ocp-Apim-Subscription-Key: {CANARY}")
 
 
+@pytest.mark.integration  # Dagster runs in-process (the rest of this module is unit)
 def test_secret_never_in_landed_files_or_dagster_events(
     httpserver: HTTPServer, monkeypatch, tmp_path: Path
 ):
@@ -200,8 +201,8 @@ def test_sql_takes_values_as_bound_parameters():
     assert offenders == []
 
 
-def test_published_warehouse_is_read_only(warehouse, tmp_path: Path):
-    with open_published(warehouse.published) as con:
+def test_published_warehouse_is_read_only(published_home, tmp_path: Path):
+    with open_published(published_home / "citydip.duckdb") as con:
         for statement in (
             "create table x as select 1",
             "delete from scorecard_city",
