@@ -16,17 +16,17 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # curated_build, beside
+from curated_build import SEED, write_publication  # noqa: E402
+
 EXPORT = HERE / "source_export"
-SEED = HERE.parents[2] / "dbt_project" / "seeds" / "cities.csv"
 
 SOURCE_ID = "gdci"
 FILE = "gdci_visitors.csv"
-RAW = f"https://raw.githubusercontent.com/citydip/citydip/main/sources/snapshots/{SOURCE_ID}"
 RETRIEVED_AT = "2019-11-20T00:00:00+00:00"  # date of the upstream repository's copy (commit)
 
 # indicator -> (file, value column, multiplier, unit, what)
@@ -85,20 +85,6 @@ COUNTRY = {
     "USA": "United States",
 }
 ALIASES: dict[tuple[str, str], str] = {}  # (ISO3, seed city_name) -> the extract's City
-FIELDS = [
-    "indicator_id",
-    "geo_id",
-    "geo_level",
-    "period",
-    "value",
-    "unit",
-    "approximate",
-    "publisher",
-    "publication",
-    "source_url",
-    "as_of",
-    "note",
-]
 
 
 def read(name: str) -> list[dict]:
@@ -175,14 +161,7 @@ def build() -> tuple[list[list[str]], list[str]]:
 
 
 def write(outdir: Path, rows: list[list[str]]) -> None:
-    outdir.mkdir(parents=True, exist_ok=True)
-    with (outdir / FILE).open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(FIELDS)
-        writer.writerows(rows)
-    manifest = {"retrieved_at": RETRIEVED_AT, "parts": [{"file": FILE, "url": f"{RAW}/{FILE}"}]}
-    with (outdir / "manifest.json").open("w", newline="\n", encoding="utf-8") as handle:
-        handle.write(json.dumps(manifest, indent=2) + "\n")
+    write_publication(outdir, SOURCE_ID, FILE, rows, RETRIEVED_AT)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -21,15 +21,16 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
+import sys
 from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SEED = HERE.parents[2] / "dbt_project" / "seeds" / "cities.csv"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # curated_build, beside
+from curated_build import SEED, write_publication  # noqa: E402
+
 EXPORT_NAME = "michelin_location_awards.csv"
 OUTPUT = "michelin_starred_restaurants.csv"
-RAW_URL = "https://raw.githubusercontent.com/citydip/citydip/main/sources/snapshots/michelin"
 RETRIEVED_AT = "2026-11-25T00:00:00+00:00"  # the day this snapshot was built
 UPSTREAM = "github.com/ngshiheng/michelin-my-maps@330e9517 (data/michelin_my_maps.csv)"
 
@@ -86,20 +87,6 @@ BARE_ISO3 = {
     "Macau": "MAC",
     "Singapore": "SGP",
 }
-FIELDS = [
-    "indicator_id",
-    "geo_id",
-    "geo_level",
-    "period",
-    "value",
-    "unit",
-    "approximate",
-    "publisher",
-    "publication",
-    "source_url",
-    "as_of",
-    "note",
-]
 
 
 def derive_export(upstream: Path, export: Path) -> None:
@@ -194,17 +181,8 @@ def main() -> None:
     if args.upstream:
         export = outdir / "source_export" / EXPORT_NAME
         derive_export(args.upstream, export)
-    outdir.mkdir(parents=True, exist_ok=True)
     table = rows(read_export(export))
-    with (outdir / OUTPUT).open("w", newline="", encoding="utf-8") as out:
-        writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(table)
-    manifest = {
-        "retrieved_at": RETRIEVED_AT,
-        "parts": [{"file": OUTPUT, "url": f"{RAW_URL}/{OUTPUT}"}],
-    }
-    (outdir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    write_publication(outdir, "michelin", OUTPUT, table, RETRIEVED_AT)
     print(", ".join(f"{row['geo_id']} {row['value']}" for row in table))
 
 

@@ -16,20 +16,20 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import re
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # curated_build, beside
+from curated_build import SEED, write_publication  # noqa: E402
+
 EXPORT = HERE / "source_export"
 DATA = EXPORT / "WUP2018-F22-Cities_Over_300K_Annual.Data.csv"
 NOTES = EXPORT / "WUP2018-F22-Cities_Over_300K_Annual.NOTES.csv"
-SEED = HERE.parents[2] / "dbt_project" / "seeds" / "cities.csv"
 
 SOURCE_ID = "un_wup"
 FILE = "city_population.csv"
-RAW = f"https://raw.githubusercontent.com/citydip/citydip/main/sources/snapshots/{SOURCE_ID}"
 RETRIEVED_AT = "2024-12-31T00:00:00+00:00"  # date of the upstream repository's copy (commit)
 FIRST_YEAR, LAST_YEAR = 2000, 2030
 LAST_ESTIMATE = 2018  # the revision's base year: later values are projections
@@ -106,20 +106,6 @@ ALIASES = {
 }
 HEADER = ["Index", "Country Code", "Country or area", "City Code", "Urban Agglomeration"]
 COL = {name: i for i, name in enumerate([*HEADER, "Note"])}
-FIELDS = [
-    "indicator_id",
-    "geo_id",
-    "geo_level",
-    "period",
-    "value",
-    "unit",
-    "approximate",
-    "publisher",
-    "publication",
-    "source_url",
-    "as_of",
-    "note",
-]
 
 
 def norm(name: str) -> str:
@@ -233,14 +219,7 @@ def build() -> tuple[list[list[str]], list[str]]:
 
 
 def write(outdir: Path, rows: list[list[str]]) -> None:
-    outdir.mkdir(parents=True, exist_ok=True)
-    with (outdir / FILE).open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(FIELDS)
-        writer.writerows(rows)
-    manifest = {"retrieved_at": RETRIEVED_AT, "parts": [{"file": FILE, "url": f"{RAW}/{FILE}"}]}
-    with (outdir / "manifest.json").open("w", newline="\n", encoding="utf-8") as handle:
-        handle.write(json.dumps(manifest, indent=2) + "\n")
+    write_publication(outdir, SOURCE_ID, FILE, rows, RETRIEVED_AT)
 
 
 def main(argv: list[str] | None = None) -> None:

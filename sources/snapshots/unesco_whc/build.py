@@ -20,15 +20,16 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import math
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SEED = HERE.parents[2] / "dbt_project" / "seeds" / "cities.csv"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # curated_build, beside
+from curated_build import SEED, write_publication  # noqa: E402
+
 EXPORT_NAME = "whc_sites_2023.csv"
 OUTPUT = "world_heritage_sites_100km.csv"
-RAW_URL = "https://raw.githubusercontent.com/citydip/citydip/main/sources/snapshots/unesco_whc"
 RETRIEVED_AT = "2026-11-25T00:00:00+00:00"  # the day this snapshot was built
 EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius
 RADIUS_KM = 100.0
@@ -42,20 +43,6 @@ COLUMNS = {
     "Latitude": "latitude",
     "Longitude": "longitude",
 }
-FIELDS = [
-    "indicator_id",
-    "geo_id",
-    "geo_level",
-    "period",
-    "value",
-    "unit",
-    "approximate",
-    "publisher",
-    "publication",
-    "source_url",
-    "as_of",
-    "note",
-]
 
 
 def derive_export(upstream: Path, export: Path) -> None:
@@ -144,17 +131,8 @@ def main() -> None:
     if args.upstream:
         export = outdir / "source_export" / EXPORT_NAME
         derive_export(args.upstream, export)
-    outdir.mkdir(parents=True, exist_ok=True)
     table = rows(read_export(export))
-    with (outdir / OUTPUT).open("w", newline="", encoding="utf-8") as out:
-        writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(table)
-    manifest = {
-        "retrieved_at": RETRIEVED_AT,
-        "parts": [{"file": OUTPUT, "url": f"{RAW_URL}/{OUTPUT}"}],
-    }
-    (outdir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    write_publication(outdir, "unesco_whc", OUTPUT, table, RETRIEVED_AT)
     print(", ".join(f"{row['geo_id']} {row['value']}" for row in table))
 
 
