@@ -4,8 +4,10 @@ A live refresh lands every response under CITYDIP_HOME/raw/<source>/. This comma
 the newest landed payload still parses and validates, then writes its responses, verbatim, into
 sources/snapshots/<source>/ with a manifest (each response's URL, the retrieval time), so every
 offline refresh after it loads exactly those figures. It is how real data gets shipped for a
-source without a snapshot (e.g. `citydip refresh --live --select wikidata`, then
-`citydip snapshot wikidata`); review the diff and update the folder's README before committing.
+source without a snapshot, or a snapshot refreshed (e.g. `citydip refresh --live --select
+worldbank`, then `citydip snapshot worldbank`); review the diff and update the folder's README
+before committing. (For `wikidata` it would replace the shipped exports by live SPARQL answers,
+which have no Wikipedia twin-town counts: see that folder's README.)
 """
 
 from __future__ import annotations
