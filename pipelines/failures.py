@@ -10,7 +10,6 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 import dagster as dg
-from dagster._core.events import DagsterEventType
 
 FAILURE_TAG = "citydip/failure"
 
@@ -78,11 +77,13 @@ def describe_failure(instance: dg.DagsterInstance, run_id: str) -> Failure:
         event = entry.dagster_event
         if event is None:
             continue
-        if event.event_type == DagsterEventType.ASSET_MATERIALIZATION and event.asset_key:
+        if event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION and event.asset_key:
             materialized.add(event.asset_key.to_user_string())
-        elif event.event_type == DagsterEventType.ASSET_FAILED_TO_MATERIALIZE and event.asset_key:
+        elif (
+            event.event_type == dg.DagsterEventType.ASSET_FAILED_TO_MATERIALIZE and event.asset_key
+        ):
             assets.append(event.asset_key.to_user_string())
-        elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
+        elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.asset_check_evaluation_data
             if not evaluation.passed:
                 assets.append(evaluation.asset_key.to_user_string())
@@ -90,10 +91,10 @@ def describe_failure(instance: dg.DagsterInstance, run_id: str) -> Failure:
                     f"check {evaluation.check_name} failed: "
                     f"{_first_line(evaluation.description or '') or 'no description'}"
                 )
-        elif event.event_type == DagsterEventType.STEP_FAILURE:
+        elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
             failed_steps.add(event.step_key)
             errors.append(f"step {event.step_key}: {_step_error(event)}")
-        elif event.event_type == DagsterEventType.RUN_FAILURE:
+        elif event.event_type == dg.DagsterEventType.RUN_FAILURE:
             failed_at = datetime.fromtimestamp(entry.timestamp, UTC)
             if not errors and event.event_specific_data and event.event_specific_data.error:
                 errors.append(_first_line(event.event_specific_data.error.message))

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import os
 import sys
+import uuid
 
 from rich.console import Console
 from rich.markup import escape
@@ -154,12 +155,10 @@ def run_phase(job, instance, selection: list, phase: str, console: Console):
     The run is tagged with this host and pid so that, should the process die mid-run, the next
     refresh (holding the flock) marks the orphaned run failed and frees its pool slot.
     """
-    from dagster._core.utils import make_new_run_id
-
     from pipelines.recovery import run_tags
     from pipelines.refresh_progress import RefreshProgress, dagster_log_config
 
-    run_id = make_new_run_id()
+    run_id = str(uuid.uuid4())  # a Dagster run id, known before the run starts
     log_path = load_settings().build_dir / "refresh.log"
     with (
         RefreshProgress(Console(file=sys.stdout, quiet=console.quiet), len(selection)) as progress,
