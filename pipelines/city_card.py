@@ -178,18 +178,19 @@ def columns_of(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
     return {name for (name,) in rows}
 
 
-_pillar_names: dict[str, str] = {}
-
-
-def pillar_name(pillar: str) -> str:
-    """The display name from dim_pillar (read by `pillars`), else the key made readable."""
-    return _pillar_names.get(pillar, pillar.replace("_", " ").capitalize())
+def pillar_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Pillar key -> display name, in scorecard_city column order. The names come from dim_pillar
+    (the seed); an edition published before dim_pillar shows the key made readable."""
+    named = (
+        dict(con.execute("select pillar, pillar_name from dim_pillar").fetchall())
+        if has_relation(con, "dim_pillar")
+        else {}
+    )
+    return {p: named.get(p, p.replace("_", " ").capitalize()) for p in pillars(con)}
 
 
 def pillars(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Pillar keys in scorecard_city column order (`<pillar>_score`); their names from dim_pillar."""
-    if has_relation(con, "dim_pillar"):
-        _pillar_names.update(con.execute("select pillar, pillar_name from dim_pillar").fetchall())
+    """Pillar keys in scorecard_city column order (`<pillar>_score`)."""
     rows = con.execute(
         "select column_name from duckdb_columns() where table_name = 'scorecard_city' "
         "and column_name like '%\\_score' escape '\\' and column_name <> 'overall_score' "
@@ -222,13 +223,14 @@ def resolve_city(con: duckdb.DuckDBPyConnection, text: str) -> str:
 
 
 def resolve_pillar(con: duckdb.DuckDBPyConnection, text: str) -> str:
-    known = pillars(con)
+    names = pillar_names(con)
+    known = list(names)
     wanted = text.strip().lower()
-    for pillar in known:
-        if wanted in (pillar, pillar_name(pillar).lower()):
+    for pillar, name in names.items():
+        if wanted in (pillar, name.lower()):
             return pillar
     prefixed = [
-        p for p in known if p.startswith(wanted) or pillar_name(p).lower().startswith(wanted)
+        p for p, name in names.items() if p.startswith(wanted) or name.lower().startswith(wanted)
     ]
     if len(prefixed) == 1:
         return prefixed[0]
@@ -330,18 +332,24 @@ def load_card(con: duckdb.DuckDBPyConnection, city_id: str, year: int | None = N
         if {"overall_score_change", "overall_rank_change"} <= city_columns
         else ", null, null"
     )
+    # the city's own caveats, computed by dbt (scorecard_city); absent from older editions
+    own = (
+        ", proxy_share, data_year_min, data_year_max"
+        if {"proxy_share", "data_year_min", "data_year_max"} <= city_columns
+        else ", null, null, null"
+    )
     row = con.execute(
         f"""
         select city_name, overall_score, overall_rank,
                (select count(overall_score) from scorecard_city as o where o.year = c.year)
-               {change}
+               {change}{own}
         from scorecard_city as c where city_id = ? and year = ?
         """,
         [city_id, year],
     ).fetchone()
     if row is None:
         raise UnknownCity(f"{city_id} has no score for {year}")
-    name, score, rank, ranked, score_change, rank_change = row
+    name, score, rank, ranked, score_change, rank_change, proxy_share, oldest, newest = row
 
     scored = {
         pillar: (s, r, cov)
@@ -352,7 +360,8 @@ def load_card(con: duckdb.DuckDBPyConnection, city_id: str, year: int | None = N
         ).fetchall()
     }
     pillar_lines = [
-        PillarLine(p, pillar_name(p), *scored.get(p, (None, None, None))) for p in pillars(con)
+        PillarLine(p, name, *scored.get(p, (None, None, None)))
+        for p, name in pillar_names(con).items()
     ]
 
     contributions = _contributions(con, city_id, year)
@@ -391,8 +400,6 @@ def load_card(con: duckdb.DuckDBPyConnection, city_id: str, year: int | None = N
         ).fetchall()
     ]
     flags = sorted({f for i in indicators for f in i.flags})
-    proxy_share = sum(i.is_proxy for i in indicators) / len(indicators) if indicators else None
-    years = [i.data_year for i in indicators]
     return CityCard(
         city_id=city_id,
         city_name=name,
@@ -410,7 +417,7 @@ def load_card(con: duckdb.DuckDBPyConnection, city_id: str, year: int | None = N
         flags=flags,
         caveats=caveats(con, year),
         proxy_share=proxy_share,
-        data_years=(min(years), max(years)) if years else None,
+        data_years=(oldest, newest) if oldest is not None else None,
     )
 
 

@@ -23,8 +23,7 @@ from pipelines.city_card import (
     has_relation,
     latest_year,
     load_card,
-    pillar_name,
-    pillars,
+    pillar_names,
     ranked_city_ids,
 )
 from pipelines.reader import open_published
@@ -84,7 +83,7 @@ def render_site(
     year = latest_year(con)
     cards: list[CityCard] = [load_card(con, c, year) for c in ranked_city_ids(con, year)]
     about = edition(con)
-    pillar_keys = pillars(con)
+    names = pillar_names(con)
     written = []
     target.mkdir(parents=True, exist_ok=True)
     for card in cards:
@@ -106,7 +105,7 @@ def render_site(
         env.get_template("index.html.j2").render(
             year=year,
             cards=cards,
-            pillars=[(p, pillar_name(p)) for p in pillar_keys],
+            pillars=list(names.items()),
             edition=about,
             glyph=lambda c: interval_glyph(c.overall_rank, c.rank_interval, c.cities_ranked),
             page_name=page_name,

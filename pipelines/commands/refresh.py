@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from pipelines.active_runs import refuse_if_busy
-from pipelines.city_card import caveats, headline_year, pillar_name, pillars
+from pipelines.city_card import caveats, headline_year, pillar_names
 from pipelines.instance import get_instance
 from pipelines.lock import RefreshInProgress, refresh_lock
 from pipelines.reader import WarehouseMissing, open_published
@@ -210,9 +210,8 @@ def print_top(console: Console, published) -> None:
         console.print(f"[yellow]{exc}[/]")
         return
     with con:
-        year, keys, rows = latest_scorecard(con)
+        year, names, rows = latest_scorecard(con)
         notes = caveats(con, year) if year is not None else None
-        names = [pillar_name(key) for key in keys]
     table = Table(title=f"citydip scorecard {year} — {published}")
     for column in ("rank", "city", "overall", "rank interval (90%)", *names):
         # a city name never wraps; long pillar names wrap in the header on a narrow terminal
@@ -238,10 +237,10 @@ def print_top(console: Console, published) -> None:
 
 
 def latest_scorecard(con) -> tuple[int | None, list[str], list[tuple]]:
-    """The headline year, the pillar keys and its rows: rank, city, overall, interval, pillars."""
+    """The headline year, the pillar names and its rows: rank, city, overall, interval, pillars."""
     year = headline_year(con)
-    keys = pillars(con)
-    columns = ", ".join(f"{sql_identifier(key + '_score')}" for key in keys)
+    names = pillar_names(con)
+    columns = ", ".join(sql_identifier(key + "_score") for key in names)
     rows = con.execute(
         f"""
         select overall_rank, city_name, overall_score, rank_p05, rank_p95, {columns}
@@ -249,4 +248,4 @@ def latest_scorecard(con) -> tuple[int | None, list[str], list[tuple]]:
         """,
         [year],
     ).fetchall()
-    return year, keys, rows
+    return year, list(names.values()), rows
