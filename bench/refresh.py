@@ -146,7 +146,7 @@ def materialised(dagster_home: Path, runs: set[str]) -> set[str]:
 
 def dbt_model_keys() -> set[str]:
     """The dbt models' asset keys (tests and seeds aside)."""
-    from pipelines.dbt_models import citydip_dbt_models
+    from pipelines.defs.dbt_models import citydip_dbt_models
 
     return {
         key.to_user_string()
@@ -157,7 +157,7 @@ def dbt_model_keys() -> set[str]:
 
 def dbt_downstream(model_key: str) -> set[str]:
     """A dbt model's asset key and those of every dbt model downstream of it."""
-    from pipelines.dbt_models import citydip_dbt_models
+    from pipelines.defs.dbt_models import citydip_dbt_models
 
     children: dict[str, set[str]] = {}
     for key, upstream in citydip_dbt_models.asset_deps.items():

@@ -1,0 +1,12 @@
+"""citydip's Python side, one folder per concern:
+
+- `definitions.py`: the Dagster code location (`dg dev`, `dg check defs` load it).
+- `defs/`: what it contains: source assets and their checks, the dbt assets, publish, the cards
+  asset, schedules, sensors and automation.
+- `refresh/`: the machinery of `citydip refresh` around Dagster: the lock, the rebuild plan,
+  progress, crash recovery, the persistent instance.
+- `read/`: the read side, shared by the CLI and the cards: the published warehouse opened
+  read-only, a city's card, the operator's status, the cards site.
+- `cli/`: the `citydip` command line, one module per subcommand.
+- `settings.py` and `sql.py`: configuration from the environment and SQL quoting, used by all.
+"""

@@ -8,16 +8,16 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.automation import AUTOMATION_SENSOR, automate_downstream
-from pipelines.cards.asset import scorecard_cards
-from pipelines.dbt_cli import DbtCli
-from pipelines.dbt_models import DBT_PROJECT, citydip_dbt_models
-from pipelines.failures import failure_recorder
-from pipelines.plausibility import build_plausibility_checks
-from pipelines.publish import published_warehouse
-from pipelines.schedules import source_schedule
+from pipelines.defs.automation import AUTOMATION_SENSOR, automate_downstream
+from pipelines.defs.cards import scorecard_cards
+from pipelines.defs.dbt_cli import DbtCli
+from pipelines.defs.dbt_models import DBT_PROJECT, citydip_dbt_models
+from pipelines.defs.failures import failure_recorder
+from pipelines.defs.plausibility import build_plausibility_checks
+from pipelines.defs.publish import published_warehouse
+from pipelines.defs.schedules import source_schedule
+from pipelines.defs.source_assets import build_source_assets, observations_key
 from pipelines.settings import load_settings
-from pipelines.source_assets import build_source_assets, observations_key
 from sources import SOURCES
 
 REFRESH_JOB = "refresh"

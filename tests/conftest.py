@@ -153,7 +153,7 @@ def citydip_in_process(*args: str, env: dict[str, str]) -> subprocess.CompletedP
     The code location binds the working database of CITYDIP_HOME when it is built (at import),
     so it is rebuilt for this run's environment and put back afterwards."""
     import pipelines.definitions as definitions
-    from pipelines.cli import main
+    from pipelines.cli.main import main
 
     saved_environ, saved_defs, saved_cwd = dict(os.environ), definitions.defs, os.getcwd()
     out, err = io.StringIO(), io.StringIO()

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from pipelines.reader import open_published
+from pipelines.read.reader import open_published
 from tests.conftest import REPO
 
 BLOCKS = re.findall(r"```sql\n(.*?)```", (REPO / "docs" / "querying.md").read_text(), re.S)

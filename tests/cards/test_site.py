@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.cards.site import build_site, page_name
-from pipelines.city_card import headline_year
-from pipelines.cli import main
+from pipelines.cli.main import main
+from pipelines.read.cards.site import build_site, page_name
+from pipelines.read.city_card import headline_year
 
 
 def ranked(home: Path) -> list[tuple[str, str]]:

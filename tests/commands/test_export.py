@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pipelines.cli import main
+from pipelines.cli.main import main
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])

@@ -10,9 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.cli import main
-from pipelines.commands.query import EXIT_REFUSED
-from pipelines.reader import open_published
+from pipelines.cli.main import main
+from pipelines.cli.query import EXIT_REFUSED
+from pipelines.read.reader import open_published
 
 
 def city_count(home: Path) -> int:

@@ -7,8 +7,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.cli import main
-from pipelines.commands.reading import EXIT_NO_WAREHOUSE, EXIT_USAGE
+from pipelines.cli.main import main
+from pipelines.cli.reading import EXIT_NO_WAREHOUSE, EXIT_USAGE
 
 
 def one(home: Path, sql: str, params: list | None = None):

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.cli import main
-from pipelines.landing import land
+from pipelines.cli.main import main
+from pipelines.defs.landing import land
 from sources import SOURCES
 from sources.payload import Part, Payload
 

@@ -7,9 +7,9 @@ import duckdb
 import pytest
 from rich.console import Console
 
-from pipelines.city_card import headline_year, load_card
-from pipelines.commands.refresh import print_top
-from pipelines.reader import open_published
+from pipelines.cli.refresh import print_top
+from pipelines.read.city_card import headline_year, load_card
+from pipelines.read.reader import open_published
 
 OWN_GEOGRAPHIES = ("city", "metro", "agglomeration")
 

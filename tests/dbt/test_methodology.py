@@ -210,7 +210,7 @@ def test_sensitivity_is_reproducible_with_the_same_seed(published, tmp_path):
 
 
 def test_citydip_dbt_vars_are_passed_to_dbt(monkeypatch):
-    from pipelines.dbt_models import dbt_vars
+    from pipelines.defs.dbt_models import dbt_vars
 
     monkeypatch.setenv("CITYDIP_DBT_VARS", '{"normalisation": "z_score"}')
     assert dbt_vars() == {"normalisation": "z_score"}

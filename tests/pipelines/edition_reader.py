@@ -12,8 +12,8 @@ import json
 import sys
 from pathlib import Path
 
-from pipelines.publish import MARTS
-from pipelines.reader import open_published
+from pipelines.defs.publish import MARTS
+from pipelines.read.reader import open_published
 
 
 def read_once(published: Path) -> dict:

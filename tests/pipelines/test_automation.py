@@ -7,9 +7,9 @@ import dagster as dg
 import pytest
 from dagster_duckdb import DuckDBResource
 
-from pipelines.automation import DOWNSTREAM
 from pipelines.definitions import defs
-from pipelines.source_assets import build_source_assets, observations_key, payload_key
+from pipelines.defs.automation import DOWNSTREAM
+from pipelines.defs.source_assets import build_source_assets, observations_key, payload_key
 from sources import SOURCES
 from tests.pipelines.helpers import broken_curated, record_successful_refresh
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from dagster_dbt import DbtCliResource
 
-from pipelines.dbt_cli import DbtCli
-from pipelines.dbt_models import DBT_PROJECT, CitydipTranslator
+from pipelines.defs.dbt_cli import DbtCli
+from pipelines.defs.dbt_models import DBT_PROJECT, CitydipTranslator
 
 
 def test_dagster_dbt_still_has_the_members_dbt_cli_overrides():

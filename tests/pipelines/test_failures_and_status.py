@@ -11,9 +11,9 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from pipelines.definitions import defs
-from pipelines.failures import describe_failure, failure_recorder, recorded_failure
-from pipelines.source_assets import build_source_assets, payload_key
-from pipelines.status import collect_status
+from pipelines.defs.failures import describe_failure, failure_recorder, recorded_failure
+from pipelines.defs.source_assets import build_source_assets, payload_key
+from pipelines.read.status import collect_status
 from sources import SOURCES
 from tests.conftest import citydip_in_process
 from tests.pipelines.helpers import broken_curated, record_successful_refresh
@@ -108,7 +108,7 @@ def test_marts_show_their_last_build(refreshed_instance):
 
 
 def test_citydip_status_reads_the_persistent_instance(citydip_home, tmp_path):
-    from pipelines.instance import get_instance
+    from pipelines.refresh.instance import get_instance
 
     instance = get_instance()  # DAGSTER_HOME from the fixture
     record_successful_refresh(instance, defs)

@@ -1,5 +1,5 @@
 """A refresh rebuilds only what changed: nothing when no source changed, and only the changed
-source's downstream when one did (judged by Dagster data versions; pipelines/refresh_plan.py)."""
+source's downstream when one did (judged by Dagster data versions; pipelines/refresh/plan.py)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def materialised_in_runs(instance: dg.DagsterInstance, run_ids: list[str]) -> se
 
 
 def dbt_model_keys() -> set[str]:
-    from pipelines.dbt_models import citydip_dbt_models
+    from pipelines.defs.dbt_models import citydip_dbt_models
 
     return {key.to_user_string() for key in citydip_dbt_models.keys}
 

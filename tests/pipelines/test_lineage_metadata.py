@@ -8,7 +8,7 @@ import dagster as dg
 import pytest
 
 from pipelines.definitions import defs
-from pipelines.source_assets import observations_key, payload_key
+from pipelines.defs.source_assets import observations_key, payload_key
 from sources import SOURCES
 
 

@@ -12,7 +12,7 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
-from pipelines.source_assets import build_source_assets
+from pipelines.defs.source_assets import build_source_assets
 from sources import wikidata
 
 

@@ -11,8 +11,8 @@ import yaml
 from dagster._utils.concurrency import ConcurrencySlotStatus
 
 from pipelines.definitions import defs
-from pipelines.instance import DEFAULT_DAGSTER_YAML
-from pipelines.source_assets import WAREHOUSE_POOL
+from pipelines.defs.source_assets import WAREHOUSE_POOL
+from pipelines.refresh.instance import DEFAULT_DAGSTER_YAML
 from tests.conftest import citydip_in_process
 
 
@@ -37,7 +37,7 @@ def test_the_instance_allows_one_slot_and_one_run():
 
 
 def test_refresh_refuses_while_a_run_holds_the_warehouse(citydip_home, tmp_path):
-    from pipelines.instance import get_instance
+    from pipelines.refresh.instance import get_instance
 
     instance = get_instance()
     run = instance.add_run(
@@ -61,8 +61,8 @@ def test_a_writer_waits_for_the_pool_slot_held_by_another_run(citydip_home, tmp_
     """With the instance's config, a second writer is queued on the pool, not interleaved."""
     from dagster_duckdb import DuckDBResource
 
-    from pipelines.instance import get_instance
-    from pipelines.source_assets import build_source_assets
+    from pipelines.defs.source_assets import build_source_assets
+    from pipelines.refresh.instance import get_instance
     from sources import SOURCES
 
     instance = get_instance()

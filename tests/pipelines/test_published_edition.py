@@ -11,7 +11,7 @@ import duckdb
 import pytest
 import yaml
 
-from pipelines.publish import MARTS
+from pipelines.defs.publish import MARTS
 from tests.conftest import REPO
 
 

@@ -1,5 +1,5 @@
 """A response the client refuses never becomes a payload, but what the provider sent is kept for
-inspection under raw/<source>/rejected/ and the error names the file (pipelines/landing.py)."""
+inspection under raw/<source>/rejected/ and the error names the file (pipelines/defs/landing.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from pipelines.landing import keep_rejected, latest_sha256
+from pipelines.defs.landing import keep_rejected, latest_sha256
 from sources import SOURCES
 from sources.errors import SourceError
 from sources.http import Client, make_session

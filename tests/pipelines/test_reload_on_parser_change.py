@@ -9,7 +9,7 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
-from pipelines.source_assets import build_source_assets
+from pipelines.defs.source_assets import build_source_assets
 from sources import SOURCES
 from sources.payload import Payload
 

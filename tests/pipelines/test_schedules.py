@@ -10,8 +10,8 @@ from dagster._core.execution.api import create_execution_plan
 from dagster._utils.schedules import schedule_execution_time_iterator
 
 from pipelines.definitions import defs
-from pipelines.schedules import schedule_name
-from pipelines.source_assets import observations_key, payload_key
+from pipelines.defs.schedules import schedule_name
+from pipelines.defs.source_assets import observations_key, payload_key
 from sources import SOURCES
 from sources.source import MONTHLY, YEARLY
 

@@ -30,8 +30,8 @@ def test_sources_never_loaded_are_named():
     """A source added since the last refresh has no observations materialisation yet."""
     import dagster as dg
 
-    from pipelines.commands.refresh import never_loaded
-    from pipelines.source_assets import observations_key
+    from pipelines.cli.refresh import never_loaded
+    from pipelines.defs.source_assets import observations_key
     from sources import SOURCES
 
     instance = dg.DagsterInstance.ephemeral()

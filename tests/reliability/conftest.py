@@ -18,7 +18,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipelines.city_card import headline_year
+from pipelines.read.city_card import headline_year
 from tests.conftest import REPO
 
 CITYDIP = str(Path(sys.executable).parent / "citydip")

@@ -7,8 +7,8 @@ import threading
 
 import duckdb
 
-from pipelines.commands.refresh import EXIT_BUSY
-from pipelines.reader import open_published
+from pipelines.cli.refresh import EXIT_BUSY
+from pipelines.read.reader import open_published
 from tests.reliability.conftest import CITIES, assert_complete_scorecard
 
 

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from pipelines.lock import refresh_lock
-from pipelines.recovery import UNFINISHED
+from pipelines.refresh.lock import refresh_lock
+from pipelines.refresh.recovery import UNFINISHED
 from tests.reliability.conftest import Running, assert_complete_scorecard
 from tests.reliability.providers import serve_all
 
@@ -152,7 +152,7 @@ def _unfinished():
 WRITER = """
 import sys
 from pathlib import Path
-from pipelines.landing import write_atomic
+from pipelines.defs.landing import write_atomic
 write_atomic(Path(sys.argv[1]), b"x" * (256 * 1024 * 1024))
 """
 

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from pytest_httpserver import HTTPServer
 
-from pipelines.landing import load_landed
-from pipelines.plausibility import dropped_geographies, year_on_year_jumps
+from pipelines.defs.landing import load_landed
+from pipelines.defs.plausibility import dropped_geographies, year_on_year_jumps
 from sources import SOURCES, curated
 from sources.errors import SourceError
 from sources.http import make_session

@@ -7,12 +7,12 @@ import dataclasses
 import pandas as pd
 
 from pipelines.definitions import defs
-from pipelines.plausibility import (
+from pipelines.defs.plausibility import (
     build_plausibility_checks,
     dropped_geographies,
     year_on_year_jumps,
 )
-from pipelines.source_assets import observations_key
+from pipelines.defs.source_assets import observations_key
 from sources import SOURCES
 
 

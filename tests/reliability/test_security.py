@@ -14,10 +14,10 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from pipelines.landing import land, load_landed, write_atomic
-from pipelines.publish import publish
-from pipelines.reader import open_published
-from pipelines.source_assets import build_source_assets
+from pipelines.defs.landing import land, load_landed, write_atomic
+from pipelines.defs.publish import publish
+from pipelines.defs.source_assets import build_source_assets
+from pipelines.read.reader import open_published
 from pipelines.sql import sql_identifier, sql_literal
 from sources.errors import SourceError
 from sources.http import Client, make_session

@@ -10,7 +10,7 @@ import pytest
 import urllib3.util.retry
 from pytest_httpserver import HTTPServer
 
-from pipelines.landing import land
+from pipelines.defs.landing import land
 from sources import http
 from sources.conditional import ConditionalCache
 from sources.errors import SourceError

@@ -9,9 +9,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from pipelines.city_card import UnknownCity, load_card, resolve_city
-from pipelines.commands.card import rank_text, score_text
-from pipelines.commands.reading import add_quiet, reading
+from pipelines.cli.card import rank_text, score_text
+from pipelines.cli.reading import add_quiet, reading
+from pipelines.read.city_card import UnknownCity, load_card, resolve_city
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

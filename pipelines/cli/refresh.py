@@ -12,12 +12,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from pipelines.active_runs import refuse_if_busy
-from pipelines.city_card import caveats, headline_year, pillar_names
-from pipelines.instance import get_instance
-from pipelines.lock import RefreshInProgress, refresh_lock
-from pipelines.reader import WarehouseMissing, open_published
-from pipelines.recovery import fail_orphaned_runs
+from pipelines.read.city_card import caveats, headline_year, pillar_names
+from pipelines.read.reader import WarehouseMissing, open_published
+from pipelines.refresh.active_runs import refuse_if_busy
+from pipelines.refresh.instance import get_instance
+from pipelines.refresh.lock import RefreshInProgress, refresh_lock
+from pipelines.refresh.recovery import fail_orphaned_runs
 from pipelines.settings import load_settings
 from pipelines.sql import sql_identifier
 
@@ -78,12 +78,12 @@ def run(args: argparse.Namespace) -> int:
 
 def execute(select: list[str] | None, console: Console) -> list[str]:
     """Fetch every (selected) source, then rebuild only what changed; return one line per failed
-    step or check. See pipelines/refresh_plan.py for what counts as changed."""
+    step or check. See pipelines/refresh/plan.py for what counts as changed."""
     import dagster as dg
 
     from pipelines.definitions import REFRESH_JOB, defs
-    from pipelines.refresh_plan import plan_rebuild
-    from pipelines.source_assets import observations_key, payload_key
+    from pipelines.defs.source_assets import observations_key, payload_key
+    from pipelines.refresh.plan import plan_rebuild
     from sources import SOURCES
 
     instance = get_instance()
@@ -139,7 +139,7 @@ def execute(select: list[str] | None, console: Console) -> list[str]:
 
 def never_loaded(instance, source_ids: set[str]) -> list[str]:
     """The sources whose observations were never loaded into the working database."""
-    from pipelines.source_assets import observations_key
+    from pipelines.defs.source_assets import observations_key
     from sources import SOURCES
 
     return sorted(
@@ -155,8 +155,8 @@ def run_phase(job, instance, selection: list, phase: str, console: Console):
     The run is tagged with this host and pid so that, should the process die mid-run, the next
     refresh (holding the flock) marks the orphaned run failed and frees its pool slot.
     """
-    from pipelines.recovery import run_tags
-    from pipelines.refresh_progress import RefreshProgress, dagster_log_config
+    from pipelines.refresh.progress import RefreshProgress, dagster_log_config
+    from pipelines.refresh.recovery import run_tags
 
     run_id = str(uuid.uuid4())  # a Dagster run id, known before the run starts
     log_path = load_settings().build_dir / "refresh.log"

@@ -9,9 +9,9 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from pipelines.freshness import freshness_policy
-from pipelines.landing import keep_rejected, land, latest_sha256, load_landed
-from pipelines.lineage import column_schema
+from pipelines.defs.freshness import freshness_policy
+from pipelines.defs.landing import keep_rejected, land, latest_sha256, load_landed
+from pipelines.defs.lineage import column_schema
 from pipelines.settings import load_settings
 from pipelines.sql import sql_identifier
 from sources.conditional import ConditionalCache

@@ -11,9 +11,9 @@ from dagster._core.storage.asset_check_execution_record import (
     COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES,
 )
 
-from pipelines.active_runs import active_runs
-from pipelines.failures import Failure, last_failed_run, recorded_failure
-from pipelines.source_assets import observations_key, payload_key
+from pipelines.defs.failures import Failure, last_failed_run, recorded_failure
+from pipelines.defs.source_assets import observations_key, payload_key
+from pipelines.refresh.active_runs import active_runs
 from sources import SOURCES
 
 SCHEMA_CHECK = "schema_valid"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipelines.city_card import RankInterval, TrendPoint
+from pipelines.read.city_card import RankInterval, TrendPoint
 
 
 @dataclass(frozen=True)

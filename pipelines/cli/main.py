@@ -1,11 +1,12 @@
-"""`citydip`: the command line. Each subcommand lives in its own module under commands/."""
+"""`citydip`: the command line. Each subcommand lives in its own module beside this one and
+imports Dagster or dbt only inside the handler that runs them, so `--help` starts fast."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from pipelines.commands import (
+from pipelines.cli import (
     card,
     compare,
     explain,

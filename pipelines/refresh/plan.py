@@ -8,7 +8,7 @@ finds stale, judged by Dagster's data versions and code versions on the instance
 - raw/<source>_observations is stale when its payload's data version differs from the one it was
   loaded from;
 - a dbt model is stale when its code version (SQL checksum plus the project fingerprint of
-  pipelines/dbt_fingerprint.py) or the data version of one of its inputs changed;
+  pipelines/defs/dbt_fingerprint.py) or the data version of one of its inputs changed;
 - an asset never materialised is missing, and every asset of a missing working database is too.
 
 The stale and missing assets are the roots; everything downstream of a root is rebuilt with it

@@ -9,9 +9,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from pipelines.city_card import format_value, load_card, resolve_city, resolve_pillar
-from pipelines.commands.card import score_text
-from pipelines.commands.reading import add_quiet, reading
+from pipelines.cli.card import score_text
+from pipelines.cli.reading import add_quiet, reading
+from pipelines.read.city_card import format_value, load_card, resolve_city, resolve_pillar
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

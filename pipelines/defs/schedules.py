@@ -1,13 +1,13 @@
 """Each source's cadence (declared next to the source) as a Dagster schedule.
 
 A schedule fetches one source (payload, its blocking `schema_valid` check, its observations
-table); everything downstream follows by declarative automation (pipelines/automation.py), so
+table); everything downstream follows by declarative automation (pipelines/defs/automation.py), so
 there is exactly one cron per source and none for dbt, publish or the cards.
 """
 
 import dagster as dg
 
-from pipelines.source_assets import observations_key, payload_key
+from pipelines.defs.source_assets import observations_key, payload_key
 from sources.source import Source
 
 TIMEZONE = "UTC"

@@ -11,8 +11,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from pipelines.city_card import CityCard, format_value, load_card, resolve_city
-from pipelines.commands.reading import add_quiet, reading
+from pipelines.cli.reading import add_quiet, reading
+from pipelines.read.city_card import CityCard, format_value, load_card, resolve_city
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

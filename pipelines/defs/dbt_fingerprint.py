@@ -1,6 +1,6 @@
 """What, besides a model's own SQL, decides what dbt builds: the project file, the macros and the
 vars. Their hash is appended to every dbt asset's code version, so changing any of them marks
-every model stale and the next refresh rebuilds them (see pipelines/refresh_plan.py)."""
+every model stale and the next refresh rebuilds them (see pipelines/refresh/plan.py)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ the `citydip_warehouse` pool and `max_concurrent_runs: 1` queue them instead.)
 
 import dagster as dg
 
-from pipelines.lock import RefreshInProgress
+from pipelines.refresh.lock import RefreshInProgress
 
 ACTIVE = [
     dg.DagsterRunStatus.STARTING,

@@ -8,9 +8,9 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from pipelines.dbt_fingerprint import dbt_vars, project_fingerprint
+from pipelines.defs.dbt_fingerprint import dbt_vars, project_fingerprint
+from pipelines.defs.source_assets import WAREHOUSE_POOL
 from pipelines.settings import DBT_PROJECT_DIR, load_settings
-from pipelines.source_assets import WAREHOUSE_POOL
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 

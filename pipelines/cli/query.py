@@ -1,6 +1,6 @@
 """`citydip query "SQL"`: read-only SQL on the published warehouse as a table, CSV or JSON.
 
-The guarantee is the connection (pipelines/reader.py): the file is opened read-only with
+The guarantee is the connection (pipelines/read/reader.py): the file is opened read-only with
 DuckDB's external access disabled and the configuration locked, so DuckDB itself refuses
 writes, ATTACH, COPY ... TO, INSTALL/LOAD and file reads. The only thing such a connection
 still lets a statement create is a temporary object, which would vanish with the command; the
@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from pipelines.commands.reading import EXIT_USAGE, add_quiet, reading
+from pipelines.cli.reading import EXIT_USAGE, add_quiet, reading
 
 EXIT_REFUSED = 4
 REFUSAL = (

@@ -12,10 +12,10 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
-from pipelines.dbt_models import DBT_PROJECT, dbt_vars
-from pipelines.edition import describe_edition, effective_dbt_vars
+from pipelines.defs.dbt_models import DBT_PROJECT, dbt_vars
+from pipelines.defs.edition import describe_edition, effective_dbt_vars
+from pipelines.defs.source_assets import WAREHOUSE_POOL
 from pipelines.settings import load_settings
-from pipelines.source_assets import WAREHOUSE_POOL
 from pipelines.sql import sql_identifier, sql_literal
 
 MARTS = [

@@ -16,10 +16,10 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
-from pipelines.landing import load_landed
-from pipelines.reader import WarehouseMissing, open_published
+from pipelines.defs.landing import load_landed
+from pipelines.defs.source_assets import skipped_offline
+from pipelines.read.reader import WarehouseMissing, open_published
 from pipelines.settings import load_settings
-from pipelines.source_assets import skipped_offline
 from sources.source import Source
 
 # Largest plausible change between consecutive years, as a factor either way (2.0: halving or
@@ -123,7 +123,7 @@ def build_plausibility_checks(source: Source, observations_key: dg.AssetKey) -> 
         name="plausible_year_on_year",
         blocking=False,
         description="Warns when a value changes between consecutive years by more than its "
-        "indicator's factor (pipelines/plausibility.py).",
+        "indicator's factor (pipelines/defs/plausibility.py).",
     )
     def year_on_year_check() -> dg.AssetCheckResult:
         frame = incoming()

@@ -17,7 +17,7 @@ import difflib
 import json
 from pathlib import Path
 
-from pipelines.landing import load_landed
+from pipelines.defs.landing import load_landed
 from pipelines.settings import load_settings
 from sources.errors import SourceError
 from sources.payload import Payload

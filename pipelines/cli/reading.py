@@ -9,8 +9,8 @@ from collections.abc import Callable
 import duckdb
 from rich.console import Console
 
-from pipelines.city_card import UnknownCity, UnknownPillar
-from pipelines.reader import WarehouseMissing, open_published
+from pipelines.read.city_card import UnknownCity, UnknownPillar
+from pipelines.read.reader import WarehouseMissing, open_published
 from pipelines.settings import load_settings
 
 EXIT_USAGE = 2

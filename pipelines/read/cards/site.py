@@ -16,8 +16,8 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from pipelines.cards.charts import interval_glyph, trend_chart
-from pipelines.city_card import (
+from pipelines.read.cards.charts import interval_glyph, trend_chart
+from pipelines.read.city_card import (
     CityCard,
     format_value,
     has_relation,
@@ -26,7 +26,7 @@ from pipelines.city_card import (
     pillar_names,
     ranked_city_ids,
 )
-from pipelines.reader import open_published
+from pipelines.read.reader import open_published
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Edition:
 
 def environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("pipelines.cards", "templates"),
+        loader=PackageLoader("pipelines.read.cards", "templates"),
         autoescape=select_autoescape(["html", "j2"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,

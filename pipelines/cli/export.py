@@ -14,9 +14,9 @@ import duckdb
 from rich.console import Console
 from rich.progress import Progress
 
-from pipelines.commands.reading import EXIT_NO_WAREHOUSE
-from pipelines.publish import sql_identifier, sql_literal
-from pipelines.reader import WarehouseMissing
+from pipelines.cli.reading import EXIT_NO_WAREHOUSE
+from pipelines.defs.publish import sql_identifier, sql_literal
+from pipelines.read.reader import WarehouseMissing
 from pipelines.settings import load_settings
 
 FORMATS = {"parquet": "(format parquet, compression zstd)", "csv": "(format csv, header true)"}

@@ -28,8 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pipelines.definitions import defs
-    from pipelines.instance import get_instance
-    from pipelines.status import collect_status
+    from pipelines.read.status import collect_status
+    from pipelines.refresh.instance import get_instance
 
     status = collect_status(defs, get_instance())
     if args.format == "json":

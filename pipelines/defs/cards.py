@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from pipelines.cards.site import build_site
+from pipelines.read.cards.site import build_site
 from pipelines.settings import load_settings
 
 

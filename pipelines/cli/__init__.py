@@ -1,0 +1,1 @@
+"""The `citydip` command line (main.py), one module per subcommand with register(subparsers)."""

@@ -1,1 +1,0 @@
-"""One module per `citydip` subcommand; each has register(subparsers) setting a handler."""
