@@ -74,6 +74,11 @@ bench: setup ## run the four benchmarks (refresh cold / no change / one source; 
 bench-quick: setup ## the benchmarks at small size, once each, to keep them working (CI); writes bench/out/
 	$(BIN)/python -m bench.run --quick
 
+# Stdlib only, so it needs neither .venv nor the network: a fresh clone can run it.
+.PHONY: snapshots-check
+snapshots-check: ## rebuild every snapshot from its in-repo inputs and compare byte for byte
+	$(PYTHON) sources/snapshots/check.py
+
 clean: ## remove the venv, build state and runtime data (keeps warehouse/README.md)
 	rm -rf $(VENV) .bootstrap dbt_project/target dbt_project/logs .dagster
 	find warehouse -mindepth 1 ! -name README.md -exec rm -rf {} +

@@ -150,7 +150,7 @@ QS_RANKINGS = publication(
     licence="Facts derived from the QS tables (not shipped); see each row's provenance",
     indicators={"qs_top100_universities": "count"},
     description="Universities per city in the QS WUR top 100 (editions 2023-2025), derived by "
-    "build_qs.py from published extracts.",
+    "its build.py from published extracts.",
 )
 THE_RANKINGS = publication(
     "the_rankings",
@@ -159,7 +159,7 @@ THE_RANKINGS = publication(
     licence="Facts derived from the THE tables (not shipped); see each row's provenance",
     indicators={"the_intl_student_share": "percent"},
     description="Median 'International Students' share of each city's THE-ranked institutions "
-    "(editions 2016-2024), derived by build_the.py from a published compilation.",
+    "(editions 2016-2024), derived by its build.py from a published compilation.",
 )
 GFCI = publication(
     "gfci",

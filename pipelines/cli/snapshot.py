@@ -78,8 +78,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def write_snapshot(folder: Path, payload: Payload) -> None:
-    """Replace the files the old manifest listed by the payload's responses and a new manifest;
-    anything else in the folder (README, build scripts) stays."""
+    """Replace the files the old manifest listed by the payload's responses and a new manifest
+    (each response's URL and sha256, which `make snapshots-check` verifies); anything else in
+    the folder (README, build scripts) stays."""
     folder.mkdir(parents=True, exist_ok=True)
     manifest_path = folder / "manifest.json"
     if manifest_path.exists():
@@ -89,6 +90,6 @@ def write_snapshot(folder: Path, payload: Payload) -> None:
     for number, part in enumerate(payload.parts, start=1):
         name = f"{payload.source_id}-{number:02d}.{part.suffix}"
         (folder / name).write_bytes(part.body)
-        parts.append({"file": name, "url": part.url})
+        parts.append({"file": name, "url": part.url, "sha256": part.sha256})
     manifest = {"retrieved_at": payload.fetched_at.isoformat(), "parts": parts}
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")

@@ -1,6 +1,7 @@
 """What every curated publication's build script shares: the curated CSV's columns, where the city
-seed is, and how the CSV and its manifest are written (deterministically: `\\n` line ends, a
-final newline, a fixed `retrieved_at`, so a rebuild reproduces the shipped files byte for byte).
+seed is, and how the CSV and its manifest are written (deterministically: `\\n` line ends unless
+told, a final newline, a fixed `retrieved_at`, so a rebuild reproduces the shipped files byte
+for byte).
 
 Standard library only: the scripts run as `python sources/snapshots/<id>/build.py` without the
 project installed, and put this folder on `sys.path` to import it.
@@ -38,11 +39,12 @@ def write_publication(
     file: str,
     rows: Iterable[Sequence[str] | Mapping[str, str]],
     retrieved_at: str,
+    line_end: str = "\n",
 ) -> None:
     """The curated CSV (rows as lists in FIELDS order, or dicts by field) and its manifest."""
     outdir.mkdir(parents=True, exist_ok=True)
     with (outdir / file).open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+        writer = csv.writer(handle, lineterminator=line_end)
         writer.writerow(FIELDS)
         for row in rows:
             writer.writerow([row[f] for f in FIELDS] if isinstance(row, Mapping) else row)

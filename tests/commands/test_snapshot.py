@@ -44,6 +44,8 @@ def test_the_landed_payload_becomes_the_snapshot(home: Path, tmp_path: Path, cap
     manifest = json.loads((into / "gfci" / "manifest.json").read_text())
     assert manifest["retrieved_at"] == "2026-11-20T08:30:00+00:00"
     assert [p["url"] for p in manifest["parts"]] == [payload.parts[0].url]
+    # the response's hash, which `make snapshots-check` verifies for a folder without build.py
+    assert [p["sha256"] for p in manifest["parts"]] == [payload.parts[0].sha256]
     assert (into / "gfci" / "README.md").read_text() == "provenance"  # the rest stays
     kept = dataclasses.replace(SOURCES["gfci"], snapshot_dir=into)
     offline = kept.observations(kept.snapshot())

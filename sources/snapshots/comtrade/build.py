@@ -1,11 +1,19 @@
-"""Rebuild this snapshot from the real Comtrade extract in ../shared/data (run from the repo root).
+"""Lay China's trade with each city's economy out as Comtrade API v1 records (see README.md).
 
-The extract (comtrade/china_bilateral_SITC4_2digit_2010-2018.csv, legacy Comtrade CSV download)
-holds China's trade by SITC Rev.4 2-digit division with Hong Kong, the US, Japan, Korea and
-France, 2010-2018, and no all-commodity TOTAL rows. This script SUMS the 2-digit divisions per
+    python sources/snapshots/comtrade/build.py [OUTDIR]                      # the default build
+    python sources/snapshots/comtrade/build.py [OUTDIR] --upstream DIR       # from the originals
+
+`source_export/china_sitc2_excerpt.csv` is the excerpt of the legacy Comtrade CSV downloads this
+script reads: China's trade by SITC Rev.4 2-digit division with Hong Kong, the US, Japan, Korea
+and France, 2010-2018, exports and imports; only the columns used here, values and row order as
+in the downloads. `--upstream DIR` derives it from the four downloads in DIR (UPSTREAM_FILES, as
+named in github.com/shjain6670/IBE-Project---China@ef049da), writing it to
+OUTDIR/source_export/; the default build reads the shipped one.
+
+The downloads have no all-commodity TOTAL rows, so this script SUMS the 2-digit divisions per
 (year, partner, flow) and lays each sum out as an API v1 record with cmdCode TOTAL, so the same
-parse code reads snapshot and live responses. The sums are not Comtrade's published totals:
-see README.md.
+parse code reads snapshot and live responses. The sums are not Comtrade's published totals: see
+README.md. Stdlib only.
 """
 
 from __future__ import annotations
@@ -16,9 +24,23 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-HERE = Path(__file__).parent
-SHARED = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data")
-EXTRACT = "comtrade/china_bilateral_SITC4_2digit_2010-2018.csv"
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # build_cli, beside
+from build_cli import run, source_export  # noqa: E402
+
+EXPORT_NAME = "china_sitc2_excerpt.csv"
+UPSTREAM_FILES = ["comtrade.csv", "comtrade (1).csv", "comtrade (2).csv", "comtrade (3).csv"]
+COLUMNS = [
+    "Classification",
+    "Year",
+    "Aggregate Level",
+    "Trade Flow Code",
+    "Reporter Code",
+    "Partner Code",
+    "Partner",
+    "Commodity Code",
+    "Trade Value (US$)",
+]
 PARTNERS = {"344": "HKG", "842": "USA", "392": "JPN", "410": "KOR", "251": "FRA"}
 FLOWS = {"2": ("X", "Export"), "1": ("M", "Import")}
 URL = (
@@ -29,14 +51,36 @@ URL = (
 )
 
 
-def main() -> None:
+def wanted(row: dict[str, str]) -> bool:
+    """China's exports and imports with one of PARTNERS."""
+    return (
+        row["Reporter Code"] == "156"
+        and row["Partner Code"] in PARTNERS
+        and row["Trade Flow Code"] in FLOWS
+    )
+
+
+def derive_export(upstream: Path, export: Path) -> None:
+    """Keep the wanted rows of the downloads, in file and row order, and the COLUMNS only."""
+    with export.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for name in UPSTREAM_FILES:
+            with (upstream / name).open(newline="", encoding="utf-8") as handle:
+                for row in csv.DictReader(handle):
+                    if wanted(row):
+                        writer.writerow([row[column] for column in COLUMNS])
+
+
+def sums(export: Path) -> tuple[dict[tuple[int, str, str], int], dict[str, str]]:
+    """(year, partner, flow) -> the sum of its 2-digit divisions; partner code -> name."""
     totals: dict[tuple[int, str, str], int] = defaultdict(int)
     names: dict[str, str] = {}
     seen: set[tuple] = set()
-    with (SHARED / EXTRACT).open(newline="", encoding="utf-8") as handle:
+    with export.open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
-            assert row["Reporter Code"] == "156" and row["Aggregate Level"] == "2", row
-            if row["Partner Code"] not in PARTNERS or row["Trade Flow Code"] not in FLOWS:
+            assert row["Classification"] == "S4" and row["Aggregate Level"] == "2", row
+            if not wanted(row):
                 continue
             key = (int(row["Year"]), row["Partner Code"], row["Trade Flow Code"])
             division = (*key, row["Commodity Code"])
@@ -44,6 +88,12 @@ def main() -> None:
             seen.add(division)
             totals[key] += int(row["Trade Value (US$)"])
             names[row["Partner Code"]] = row["Partner"]
+    return totals, names
+
+
+def build_into(outdir: Path, upstream: Path | None = None) -> str:
+    outdir.mkdir(parents=True, exist_ok=True)
+    totals, names = sums(source_export(HERE, outdir, EXPORT_NAME, upstream, derive_export))
     records = []
     for (year, partner, flow), value in sorted(totals.items()):
         flow_code, flow_desc = FLOWS[flow]
@@ -78,13 +128,14 @@ def main() -> None:
             }
         )
     body = {"elapsedTime": "0 secs", "count": len(records), "data": records, "error": ""}
-    (HERE / "preview_C_A_HS.json").write_text(json.dumps(body) + "\n", encoding="utf-8")
+    (outdir / "preview_C_A_HS.json").write_text(json.dumps(body) + "\n", encoding="utf-8")
     manifest = {
         "retrieved_at": "2020-10-03T00:00:00+00:00",
         "parts": [{"file": "preview_C_A_HS.json", "url": URL}],
     }
-    (HERE / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    (outdir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return f"{len(records)} records (year x partner x flow)"
 
 
 if __name__ == "__main__":
-    main()
+    run(__doc__, HERE, build_into, upstream="the folder of the four legacy Comtrade downloads")

@@ -19,14 +19,14 @@ city with a guide but no starred restaurant gets 0. Stdlib only; output is deter
 
 from __future__ import annotations
 
-import argparse
 import csv
 import sys
 from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # curated_build, beside
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # curated_build, build_cli
+from build_cli import run, source_export  # noqa: E402
 from curated_build import SEED, write_publication  # noqa: E402
 
 EXPORT_NAME = "michelin_location_awards.csv"
@@ -100,7 +100,6 @@ def derive_export(upstream: Path, export: Path) -> None:
     unknown = sorted({award for _, award in counts} - set(AWARDS))
     if unknown:
         raise SystemExit(f"{upstream}: unknown Award value(s) {unknown}")
-    export.parent.mkdir(parents=True, exist_ok=True)
     with export.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["Location", "Award", "restaurants"])
@@ -171,20 +170,12 @@ def rows(awards: dict[str, Counter]) -> list[dict[str, object]]:
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("outdir", nargs="?", type=Path, default=HERE)
-    parser.add_argument("--upstream", type=Path, help="the crawl's michelin_my_maps.csv")
-    args = parser.parse_args()
-    outdir: Path = args.outdir
-    export = HERE / "source_export" / EXPORT_NAME
-    if args.upstream:
-        export = outdir / "source_export" / EXPORT_NAME
-        derive_export(args.upstream, export)
+def build_into(outdir: Path, upstream: Path | None = None) -> str:
+    export = source_export(HERE, outdir, EXPORT_NAME, upstream, derive_export)
     table = rows(read_export(export))
     write_publication(outdir, "michelin", OUTPUT, table, RETRIEVED_AT)
-    print(", ".join(f"{row['geo_id']} {row['value']}" for row in table))
+    return ", ".join(f"{row['geo_id']} {row['value']}" for row in table)
 
 
 if __name__ == "__main__":
-    main()
+    run(__doc__, HERE, build_into, upstream="the crawl's michelin_my_maps.csv")

@@ -1,9 +1,12 @@
-"""Filter the OpenFlights files to what citydip parses (run from the repo root).
+"""Filter the OpenFlights files to the routes leaving the seed cities' airports.
 
-Input: airports.dat and routes.dat from ../shared/data/openflights (unmodified copies of
-github.com/jpatokal/openflights@5a03602, data/; see that folder's PROVENANCE.txt). Output, in the
-same format: the routes leaving the cities' airports (dbt_project/seeds/cities.csv) and every
-airport those routes touch. Lines are copied byte for byte, never edited.
+    python sources/snapshots/openflights/build.py [OUTDIR]
+
+Input: `source_export/airports.dat` and `source_export/routes.dat`, unmodified copies of
+github.com/jpatokal/openflights@5a03602 `data/` (see README.md), and the city seed
+`dbt_project/seeds/cities.csv`. Output, in the same format: the routes leaving the cities'
+airports (`iata_codes`) and every airport those routes touch. Lines are copied byte for byte,
+never edited, so after adding a city to the seed a rebuild gives its routes too. Stdlib only.
 """
 
 from __future__ import annotations
@@ -13,17 +16,20 @@ import io
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).parent
-SHARED = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data") / "openflights"
-SEED = HERE.parent.parent.parent / "dbt_project" / "seeds" / "cities.csv"
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # curated_build, build_cli
+from build_cli import run  # noqa: E402
+from curated_build import SEED  # noqa: E402
+
+EXPORT = HERE / "source_export"
 
 
-def main() -> None:
+def build_into(outdir: Path) -> str:
     with SEED.open(newline="", encoding="utf-8") as handle:
         origins = {code for row in csv.DictReader(handle) for code in row["iata_codes"].split()}
     route_lines = [
         line
-        for line in (SHARED / "routes.dat").read_bytes().splitlines(keepends=True)
+        for line in (EXPORT / "routes.dat").read_bytes().splitlines(keepends=True)
         if line.split(b",")[2].decode() in origins
     ]
     used_ids = set()
@@ -33,14 +39,15 @@ def main() -> None:
         used_ids.update({fields[3], fields[5]})
         used_codes.update({fields[2], fields[4]})
     airport_lines = []
-    for line in (SHARED / "airports.dat").read_bytes().splitlines(keepends=True):
+    for line in (EXPORT / "airports.dat").read_bytes().splitlines(keepends=True):
         fields = next(csv.reader(io.StringIO(line.decode("utf-8"))))
         if fields[0] in used_ids or fields[4] in used_codes:
             airport_lines.append(line)
-    (HERE / "routes.dat").write_bytes(b"".join(route_lines))
-    (HERE / "airports.dat").write_bytes(b"".join(airport_lines))
-    print(f"{len(route_lines)} routes, {len(airport_lines)} airports")
+    outdir.mkdir(parents=True, exist_ok=True)
+    (outdir / "routes.dat").write_bytes(b"".join(route_lines))
+    (outdir / "airports.dat").write_bytes(b"".join(airport_lines))
+    return f"{len(route_lines)} routes, {len(airport_lines)} airports"
 
 
 if __name__ == "__main__":
-    main()
+    run(__doc__, HERE, build_into)

@@ -14,13 +14,13 @@ overall score (0-100) as QS prints it; the rank goes in the note.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # curated_build, beside
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # curated_build, build_cli
+from build_cli import run  # noqa: E402
 from curated_build import SEED, write_publication  # noqa: E402
 
 EXPORT = HERE / "source_export" / "qs_best_student_cities_2024.csv"
@@ -164,18 +164,11 @@ def build() -> tuple[list[list[str]], list[str]]:
     return rows, missing
 
 
-def write(outdir: Path, rows: list[list[str]]) -> None:
-    write_publication(outdir, SOURCE_ID, FILE, rows, RETRIEVED_AT)
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("outdir", nargs="?", type=Path, default=HERE)
-    args = parser.parse_args(argv)
+def build_into(outdir: Path) -> str:
     rows, missing = build()
-    write(args.outdir, rows)
-    print(f"{len(rows)} rows; seed cities not ranked by QS: {', '.join(missing) or 'none'}")
+    write_publication(outdir, SOURCE_ID, FILE, rows, RETRIEVED_AT)
+    return f"{len(rows)} rows; seed cities not ranked by QS: {', '.join(missing) or 'none'}"
 
 
 if __name__ == "__main__":
-    main()
+    run(__doc__, HERE, build_into)

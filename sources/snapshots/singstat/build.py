@@ -1,4 +1,6 @@
-"""Rebuild this snapshot from `source_export/raw_singstat.csv` (run from the repo root).
+"""Rebuild this snapshot from `source_export/raw_singstat.csv`.
+
+    python sources/snapshots/singstat/build.py [OUTDIR]
 
 The export is a real CSV of SingStat table M550001 (see README.md for where it comes from):
 `_id,DataSeries,2026Jan,2025Dec,...,2008Jan`, one row per series, the indentation of
@@ -7,17 +9,21 @@ returns `GET /table/tabledata/M550001?offset=..&limit=..`: `Data.row[]` with `se
 `rowText` and `columns[]` of `{"key": "%Y %b", "value": "<string>"}`, newest month first, in
 pages of PAGE_SIZE series with the offset/limit query strings the live client sends. No value
 is changed; a cell the export leaves empty (or marks "na"/"-") gets no column, so a month
-missing there stays missing here.
+missing there stays missing here. Stdlib only.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import sys
 from datetime import datetime
 from pathlib import Path
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # build_cli, beside
+from build_cli import run  # noqa: E402
+
 EXPORT = HERE / "source_export" / "raw_singstat.csv"
 TABLE = "M550001"
 PAGE_SIZE = 100  # series per page; the same as sources/singstat.py PAGE_SIZE
@@ -63,7 +69,8 @@ def table_row(header: list[str], row: list[str]) -> dict:
     }
 
 
-def main() -> None:
+def build_into(outdir: Path) -> str:
+    outdir.mkdir(parents=True, exist_ok=True)
     header, rows = read_export()
     series = [table_row(header, row) for row in rows]
     manifest: dict = {"retrieved_at": RETRIEVED_AT, "parts": []}
@@ -77,16 +84,16 @@ def main() -> None:
             "Message": "",
         }
         file = f"{TABLE}.json" if offset == 0 else f"{TABLE}_offset{offset}.json"
-        (HERE / file).write_text(json.dumps(body, ensure_ascii=False) + "\n", encoding="utf-8")
+        (outdir / file).write_text(json.dumps(body, ensure_ascii=False) + "\n", encoding="utf-8")
         url = f"{BASE}/table/tabledata/{TABLE}?offset={offset}&limit={PAGE_SIZE}"
         manifest["parts"].append({"file": file, "url": url})
         if len(page) < PAGE_SIZE:
             break
         offset += PAGE_SIZE
-    (HERE / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    (outdir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     cells = sum(len(s["columns"]) for s in series)
-    print(f"{len(series)} series, {cells} monthly values, {len(manifest['parts'])} page(s)")
+    return f"{len(series)} series, {cells} monthly values, {len(manifest['parts'])} page(s)"
 
 
 if __name__ == "__main__":
-    main()
+    run(__doc__, HERE, build_into)

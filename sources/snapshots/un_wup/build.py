@@ -14,14 +14,14 @@ thousands; they are written in persons (x 1000, rounded to the person).
 
 from __future__ import annotations
 
-import argparse
 import csv
 import re
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # curated_build, beside
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # curated_build, build_cli
+from build_cli import run  # noqa: E402
 from curated_build import SEED, write_publication  # noqa: E402
 
 EXPORT = HERE / "source_export"
@@ -218,18 +218,11 @@ def build() -> tuple[list[list[str]], list[str]]:
     return rows, missing
 
 
-def write(outdir: Path, rows: list[list[str]]) -> None:
-    write_publication(outdir, SOURCE_ID, FILE, rows, RETRIEVED_AT)
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("outdir", nargs="?", type=Path, default=HERE)
-    args = parser.parse_args(argv)
+def build_into(outdir: Path) -> str:
     rows, missing = build()
-    write(args.outdir, rows)
-    print(f"{len(rows)} rows; seed cities not in WUP F22: {', '.join(missing) or 'none'}")
+    write_publication(outdir, SOURCE_ID, FILE, rows, RETRIEVED_AT)
+    return f"{len(rows)} rows; seed cities not in WUP F22: {', '.join(missing) or 'none'}"
 
 
 if __name__ == "__main__":
-    main()
+    run(__doc__, HERE, build_into)

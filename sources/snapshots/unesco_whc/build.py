@@ -18,14 +18,14 @@ counted anywhere. Stdlib only; output is deterministic.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import math
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # curated_build, beside
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # curated_build, build_cli
+from build_cli import run, source_export  # noqa: E402
 from curated_build import SEED, write_publication  # noqa: E402
 
 EXPORT_NAME = "whc_sites_2023.csv"
@@ -56,7 +56,6 @@ def derive_export(upstream: Path, export: Path) -> None:
     ids = [site["id_no"] for site in sites]
     if len(set(ids)) != len(ids):
         raise SystemExit(f"{upstream}: duplicate id_no")
-    export.parent.mkdir(parents=True, exist_ok=True)
     with export.open("w", newline="", encoding="utf-8") as out:
         writer = csv.DictWriter(out, fieldnames=list(COLUMNS.values()), lineterminator="\n")
         writer.writeheader()
@@ -121,20 +120,12 @@ def rows(sites: list[dict[str, str]]) -> list[dict[str, object]]:
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("outdir", nargs="?", type=Path, default=HERE)
-    parser.add_argument("--upstream", type=Path, help="UNESCO's whc-sites-2023.csv")
-    args = parser.parse_args()
-    outdir: Path = args.outdir
-    export = HERE / "source_export" / EXPORT_NAME
-    if args.upstream:
-        export = outdir / "source_export" / EXPORT_NAME
-        derive_export(args.upstream, export)
+def build_into(outdir: Path, upstream: Path | None = None) -> str:
+    export = source_export(HERE, outdir, EXPORT_NAME, upstream, derive_export)
     table = rows(read_export(export))
     write_publication(outdir, "unesco_whc", OUTPUT, table, RETRIEVED_AT)
-    print(", ".join(f"{row['geo_id']} {row['value']}" for row in table))
+    return ", ".join(f"{row['geo_id']} {row['value']}" for row in table)
 
 
 if __name__ == "__main__":
-    main()
+    run(__doc__, HERE, build_into, upstream="UNESCO's whc-sites-2023.csv")

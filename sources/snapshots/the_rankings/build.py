@@ -1,13 +1,20 @@
-"""Derive "median international-student share of the city's THE-ranked universities" (repo root).
+"""Derive "median international-student share of the city's THE-ranked universities".
 
-Input: the THE World University Rankings 2016-2024 compilation in ../shared/data/university_rankings
-(a third-party re-upload; see that folder's PROVENANCE.txt). Only THE's "International Students"
-column (share of students who are international, per institution) is used: the compilation's Rank
-and Overall Score columns look computed by the compiler, not published by THE, so they are never
-read. THE owns the tables and redistribution is not cleared, so citydip ships only this derived
-median per city and edition. The institution -> city assignment is by main campus (the
-administrative city for Tokyo and Seoul, Greater London, Ile-de-France for Paris, New York City's
-five boroughs); Dubai has no institution in the compilation, so it gets no row.
+    python sources/snapshots/the_rankings/build.py [OUTDIR]                   # the default build
+    python sources/snapshots/the_rankings/build.py [OUTDIR] --upstream FILE   # from the table
+
+Only THE's "International Students" column (share of students who are international, per
+institution) is used: the compilation's Rank and Overall Score columns look computed by the
+compiler, not published by THE, so they are never read. THE owns the tables and redistribution
+is not cleared, so citydip ships no table: `source_export/the_intl_students_excerpt.csv` holds
+only the rows this script reads (the institutions of CITY_OF), with their `Year`, `Name` and
+`International Students` as the compilation gives them. `--upstream FILE` derives it from the
+compilation (UPSTREAM, a cp1252 CSV; see README.md), writing it to OUTDIR/source_export/; the
+default build reads the shipped one.
+
+The institution -> city assignment is by main campus (the administrative city for Tokyo and
+Seoul, Greater London, Ile-de-France for Paris, New York City's five boroughs); Dubai has no
+institution in the compilation, so it gets no row. Stdlib only.
 """
 
 from __future__ import annotations
@@ -17,9 +24,14 @@ import statistics
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).parent
-SHARED = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data") / "university_rankings"
-FILE = "THE_WUR_2016-2024_selected_countries.csv"
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # build_cli, curated_build
+from build_cli import run, source_export  # noqa: E402
+from curated_build import write_publication  # noqa: E402
+
+EXPORT_NAME = "the_intl_students_excerpt.csv"
+RETRIEVED_AT = "2026-11-25T00:00:00+00:00"  # the day this snapshot was built
+EXPORT_COLUMNS = ["Year", "Name", "International Students"]
 UPSTREAM = "github.com/Malikazeez/Universities-Ranking-Analytics@3bae311"
 CITY_OF = {
     "hong-kong": [
@@ -156,20 +168,6 @@ CITY_OF = {
         "Yeshiva University",
     ],
 }
-FIELDS = [
-    "indicator_id",
-    "geo_id",
-    "geo_level",
-    "period",
-    "value",
-    "unit",
-    "approximate",
-    "publisher",
-    "publication",
-    "source_url",
-    "as_of",
-    "note",
-]
 
 
 def share(text: str) -> float | None:
@@ -181,10 +179,22 @@ def share(text: str) -> float | None:
         return None
 
 
-def main() -> None:
+def derive_export(upstream: Path, export: Path) -> None:
+    """Keep, in table order, the EXPORT_COLUMNS of the rows of CITY_OF's institutions."""
+    names = {name for names in CITY_OF.values() for name in names}
+    with upstream.open(newline="", encoding="cp1252") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["Name"].strip() in names]
+    with export.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(EXPORT_COLUMNS)
+        writer.writerows([row[column] for column in EXPORT_COLUMNS] for row in rows)
+
+
+def build_into(outdir: Path, upstream: Path | None = None) -> str:
+    export = source_export(HERE, outdir, EXPORT_NAME, upstream, derive_export)
     city_of = {name: city for city, names in CITY_OF.items() for name in names}
     shares: dict[tuple[str, int], list[float]] = {}
-    with (SHARED / FILE).open(newline="", encoding="utf-8") as handle:
+    with export.open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             city = city_of.get(row["Name"].strip())
             value = share(row["International Students"])
@@ -208,12 +218,12 @@ def main() -> None:
         }
         for (city, year), values in sorted(shares.items(), key=lambda kv: (kv[0][1], kv[0][0]))
     ]
-    with (HERE / "the_intl_student_share.csv").open("w", newline="", encoding="utf-8") as out:
-        writer = csv.DictWriter(out, fieldnames=FIELDS)
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f"{len(rows)} rows")
+    # CRLF line ends, as this CSV was first shipped
+    write_publication(
+        outdir, "the_rankings", "the_intl_student_share.csv", rows, RETRIEVED_AT, line_end="\r\n"
+    )
+    return f"{len(rows)} rows"
 
 
 if __name__ == "__main__":
-    main()
+    run(__doc__, HERE, build_into, upstream="the THE compilation (cp1252 CSV)")
