@@ -15,9 +15,9 @@ from rich.console import Console
 from rich.progress import Progress
 
 from pipelines.cli.reading import EXIT_NO_WAREHOUSE
-from pipelines.defs.publish import sql_identifier, sql_literal
 from pipelines.read.reader import WarehouseMissing
 from pipelines.settings import load_settings
+from pipelines.sql import sql_identifier, sql_literal
 
 FORMATS = {"parquet": "(format parquet, compression zstd)", "csv": "(format csv, header true)"}
 

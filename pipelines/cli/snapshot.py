@@ -16,11 +16,12 @@ import argparse
 import difflib
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipelines.defs.landing import load_landed
 from pipelines.settings import load_settings
-from sources.errors import SourceError
-from sources.payload import Payload
+
+if TYPE_CHECKING:
+    from sources.payload import Payload
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -44,7 +45,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # the source registry imports pandas, pandera and requests: only when the command runs
+    from pipelines.defs.landing import load_landed
     from sources import SOURCES
+    from sources.errors import SourceError
 
     source = SOURCES.get(args.source)
     if source is None:
