@@ -36,7 +36,7 @@ $(MANIFEST): $(BIN)/.synced $(DBT_INPUTS)
 	@touch $@
 
 $(DAGSTER_HOME)/dagster.yaml:
-	@$(BIN)/python -c "from pipelines.refresh.instance import dagster_home; dagster_home()"
+	@$(BIN)/python -m pipelines.refresh.instance
 
 setup: $(BIN)/.synced $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml ## create .venv from uv.lock and prepare the dbt manifest
 

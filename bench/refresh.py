@@ -4,7 +4,6 @@ one loop so that every kind of run sees the same machine load."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import threading
 from dataclasses import dataclass, field
@@ -125,42 +124,32 @@ def materialised(dagster_home: Path, runs: set[str]) -> set[str]:
     """Asset keys materialised in these runs, read from the instance's event log."""
     import dagster as dg
 
-    previous = os.environ.get("DAGSTER_HOME")
-    os.environ["DAGSTER_HOME"] = str(dagster_home)
-    try:
-        instance = dg.DagsterInstance.get()
-        keys = set()
-        for run_id in runs:
-            for entry in instance.all_logs(
-                run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
-            ):
-                keys.add(entry.dagster_event.asset_key.to_user_string())
-        instance.dispose()
-        return keys
-    finally:
-        if previous is None:
-            os.environ.pop("DAGSTER_HOME", None)
-        else:
-            os.environ["DAGSTER_HOME"] = previous
+    instance = dg.DagsterInstance.from_config(str(dagster_home))
+    keys = set()
+    for run_id in runs:
+        for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION):
+            keys.add(entry.dagster_event.asset_key.to_user_string())
+    instance.dispose()
+    return keys
 
 
 def dbt_model_keys() -> set[str]:
     """The dbt models' asset keys (tests and seeds aside)."""
-    from pipelines.defs.dbt_models import citydip_dbt_models
+    from pipelines.defs.dbt_models import build_dbt_models
 
     return {
         key.to_user_string()
-        for key in citydip_dbt_models.keys
+        for key in build_dbt_models({}).keys
         if not key.to_user_string().startswith("seeds/")
     }
 
 
 def dbt_downstream(model_key: str) -> set[str]:
     """A dbt model's asset key and those of every dbt model downstream of it."""
-    from pipelines.defs.dbt_models import citydip_dbt_models
+    from pipelines.defs.dbt_models import build_dbt_models
 
     children: dict[str, set[str]] = {}
-    for key, upstream in citydip_dbt_models.asset_deps.items():
+    for key, upstream in build_dbt_models({}).asset_deps.items():
         for parent in upstream:
             children.setdefault(parent.to_user_string(), set()).add(key.to_user_string())
     found, frontier = {model_key}, [model_key]

@@ -8,5 +8,6 @@
 - `read/`: the read side, shared by the CLI and the cards: the published warehouse opened
   read-only, a city's card, the operator's status, the cards site.
 - `cli/`: the `citydip` command line, one module per subcommand.
-- `settings.py` and `sql.py`: configuration from the environment and SQL quoting, used by all.
+- `settings.py`: the one place the environment is read (the assets' `settings` resource).
+- `sql.py`: SQL quoting, used by all.
 """

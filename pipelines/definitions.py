@@ -1,4 +1,9 @@
-"""The citydip code location: every asset, check, job and resource in one Definitions."""
+"""The citydip code location: every asset, check, job and resource in one Definitions.
+
+The definitions are built from one Settings (pipelines/settings.py), given to the assets as
+the `settings` resource. `defs` is built from the environment for `dg dev` and the daemon;
+`citydip refresh` builds its own, e.g. with every source live for `--live`.
+"""
 
 from __future__ import annotations
 
@@ -11,21 +16,21 @@ from dagster_duckdb import DuckDBResource
 from pipelines.defs.automation import AUTOMATION_SENSOR, automate_downstream
 from pipelines.defs.cards import scorecard_cards
 from pipelines.defs.dbt_cli import DbtCli
-from pipelines.defs.dbt_models import DBT_PROJECT, citydip_dbt_models
+from pipelines.defs.dbt_models import DBT_PROJECT, build_dbt_models
 from pipelines.defs.failures import failure_recorder
 from pipelines.defs.plausibility import build_plausibility_checks
 from pipelines.defs.publish import published_warehouse
 from pipelines.defs.schedules import source_schedule
-from pipelines.defs.source_assets import build_source_assets, observations_key
-from pipelines.settings import load_settings
+from pipelines.defs.source_assets import build_source_assets, fetch_retry_policy, observations_key
+from pipelines.settings import Settings, load_settings
 from sources import SOURCES
 
 REFRESH_JOB = "refresh"
 
 
-def build_definitions() -> dg.Definitions:
-    settings = load_settings()
-    per_source = [d for source in SOURCES.values() for d in build_source_assets(source)]
+def build_definitions(settings: Settings) -> dg.Definitions:
+    retry = fetch_retry_policy(settings)
+    per_source = [d for source in SOURCES.values() for d in build_source_assets(source, retry)]
     checks = [d for d in per_source if isinstance(d, dg.AssetChecksDefinition)]
     source_assets = [d for d in per_source if not isinstance(d, dg.AssetChecksDefinition)]
     plausibility = [
@@ -38,13 +43,19 @@ def build_definitions() -> dg.Definitions:
     )
     return dg.Definitions(
         assets=automate_downstream(
-            [*source_assets, citydip_dbt_models, published_warehouse, scorecard_cards]
+            [
+                *source_assets,
+                build_dbt_models(settings.dbt_vars),
+                published_warehouse,
+                scorecard_cards,
+            ]
         ),
         asset_checks=[*checks, *plausibility],
         jobs=[refresh],
         schedules=[source_schedule(source) for source in SOURCES.values()],
         sensors=[AUTOMATION_SENSOR, failure_recorder],
         resources={
+            "settings": settings,
             "duckdb": DuckDBResource(database=str(settings.build_db)),
             "dbt": DbtCli(
                 project_dir=DBT_PROJECT,
@@ -55,4 +66,4 @@ def build_definitions() -> dg.Definitions:
     )
 
 
-defs = build_definitions()
+defs = build_definitions(load_settings())

@@ -1,21 +1,42 @@
-"""Runtime configuration from the environment, with defaults that work on a fresh clone."""
+"""citydip's settings: the variables pipelines/ reads from the environment, read here and only
+here, into one frozen Settings, with defaults that work on a fresh clone.
+
+The Dagster code location gets it as the `settings` resource (pipelines/definitions.py); the
+commands outside Dagster call `load_settings()`. Nothing writes the environment: `citydip refresh
+--live` builds its definitions from a changed copy (`Settings.with_live`). The provider library
+(sources/) reads its own variables: the HTTP client's limits, `CITYDIP_<SOURCE>_BASE_URL` and
+secrets (README.md, Configuration).
+"""
 
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 MODES = ("snapshot", "live")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class SettingsError(ValueError):
+    """A variable whose value citydip cannot use; the message starts with the variable's name."""
 
 
 @dataclass(frozen=True)
 class Settings:
     home: Path
-    source_mode: str
-    live_sources: frozenset[str]
+    dagster_home: Path
+    source_mode: str = "snapshot"
+    live_sources: frozenset[str] = frozenset()
+    dbt_vars: Mapping[str, Any] = field(default_factory=dict)
+    fetch_retries: int = 2
+    fetch_retry_delay: float = 30.0
+    dagster_log_level: str = "WARNING"
 
     @property
     def published_db(self) -> Path:
@@ -42,15 +63,68 @@ class Settings:
     def is_live(self, source_id: str) -> bool:
         return self.source_mode == "live" or source_id in self.live_sources
 
+    def with_live(self, sources: Iterable[str] | None) -> Settings:
+        """`citydip refresh --live`: the named sources live (the others as configured), or,
+        with none named, every source."""
+        if sources:
+            return replace(self, live_sources=frozenset(sources))
+        return replace(self, source_mode="live")
 
-def load_settings() -> Settings:
-    home = Path(os.environ.get("CITYDIP_HOME", REPO_ROOT / "warehouse")).expanduser().resolve()
-    mode = os.environ.get("CITYDIP_SOURCE_MODE", "snapshot").strip().lower()
-    if mode not in MODES:
-        raise ValueError(f"CITYDIP_SOURCE_MODE must be one of {MODES}, not {mode!r}")
-    live = os.environ.get("CITYDIP_LIVE_SOURCES", "")
+
+def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
+    """Settings from the environment; a value it cannot use raises SettingsError naming it."""
+    home = environ.get("CITYDIP_HOME") or REPO_ROOT / "warehouse"
+    dagster_home = environ.get("DAGSTER_HOME") or REPO_ROOT / ".dagster"
     return Settings(
-        home=home,
-        source_mode=mode,
-        live_sources=frozenset(s.strip() for s in live.split(",") if s.strip()),
+        home=Path(home).expanduser().resolve(),
+        dagster_home=Path(dagster_home).expanduser().resolve(),
+        source_mode=_choice(environ, "CITYDIP_SOURCE_MODE", MODES, "snapshot", str.lower),
+        live_sources=frozenset(_names(environ.get("CITYDIP_LIVE_SOURCES", ""))),
+        dbt_vars=_json_object(environ, "CITYDIP_DBT_VARS"),
+        fetch_retries=_number(environ, "CITYDIP_FETCH_RETRIES", 2, int),
+        fetch_retry_delay=_number(environ, "CITYDIP_FETCH_RETRY_DELAY", 30.0, float),
+        dagster_log_level=_choice(
+            environ, "CITYDIP_DAGSTER_LOG_LEVEL", LOG_LEVELS, "WARNING", str.upper
+        ),
     )
+
+
+def _names(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def _choice(
+    environ: Mapping[str, str], name: str, choices: tuple[str, ...], default: str, normalise
+) -> str:
+    """One of `choices` (`default` when unset), compared after `normalise` (e.g. str.lower)."""
+    value = normalise(environ.get(name, "").strip()) or default
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
+def _number(environ: Mapping[str, str], name: str, default: float, kind: type) -> Any:
+    """A non-negative int or float (`default` when unset)."""
+    text = environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = kind(text)
+    except ValueError:
+        value = None
+    if value is None or value < 0:
+        noun = "whole number" if kind is int else "number"
+        raise SettingsError(f"{name} must be a non-negative {noun}, not {text!r}")
+    return value
+
+
+def _json_object(environ: Mapping[str, str], name: str) -> dict:
+    """A JSON object (`{}` when unset), e.g. '{"normalisation": "z_score"}'."""
+    text = environ.get(name, "").strip() or "{}"
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SettingsError(f"{name} is not valid JSON ({exc}): {text!r}") from None
+    if not isinstance(value, dict):
+        raise SettingsError(f'{name} must be a JSON object such as {{"a": 1}}, not {text!r}')
+    return value

@@ -11,7 +11,6 @@ Licence: UN Comtrade policy on use and re-dissemination (attribute; no bulk redi
 from __future__ import annotations
 
 import json
-import os
 
 import pandas as pd
 
@@ -20,6 +19,7 @@ from sources.errors import SourceError
 from sources.http import Client
 from sources.observation import observation_frame, observation_schema
 from sources.payload import Part, Payload
+from sources.secrets import secret
 from sources.source import YEARLY, Source
 
 SOURCE_ID = "comtrade"
@@ -57,7 +57,7 @@ def partners() -> list[str]:
 
 
 def subscription_key() -> str:
-    return os.environ.get(KEY_ENV, "").strip()
+    return secret(KEY_ENV) or ""
 
 
 def query(years: range = range(FIRST_YEAR, LAST_YEAR + 1)) -> dict[str, str]:

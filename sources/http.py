@@ -27,17 +27,29 @@ READ_TIMEOUT_S = 60.0
 MAX_BODY_BYTES = 64 * 1024 * 1024
 
 
+def env_number(name: str, default: float, kind: type = float):
+    """The number in environment variable `name` (`default` when unset); a value that is not one
+    raises ValueError naming the variable."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        return kind(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {text!r}") from None
+
+
 def timeouts() -> tuple[float, float]:
     """(connect, read) seconds; CITYDIP_HTTP_CONNECT_TIMEOUT / CITYDIP_HTTP_READ_TIMEOUT."""
     return (
-        float(os.environ.get("CITYDIP_HTTP_CONNECT_TIMEOUT", CONNECT_TIMEOUT_S)),
-        float(os.environ.get("CITYDIP_HTTP_READ_TIMEOUT", READ_TIMEOUT_S)),
+        env_number("CITYDIP_HTTP_CONNECT_TIMEOUT", CONNECT_TIMEOUT_S),
+        env_number("CITYDIP_HTTP_READ_TIMEOUT", READ_TIMEOUT_S),
     )
 
 
 def max_body_bytes() -> int:
     """The size cap of one response body; CITYDIP_HTTP_MAX_BYTES (default 64 MiB)."""
-    return int(os.environ.get("CITYDIP_HTTP_MAX_BYTES", MAX_BODY_BYTES))
+    return env_number("CITYDIP_HTTP_MAX_BYTES", MAX_BODY_BYTES, int)
 
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
@@ -46,10 +58,8 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 def make_session(retries: int | None = None, backoff: float | None = None) -> requests.Session:
     """A session every source shares: retries with backoff on 429/5xx, honouring Retry-After."""
     retry = Retry(
-        total=int(os.environ.get("CITYDIP_HTTP_RETRIES", "4")) if retries is None else retries,
-        backoff_factor=float(os.environ.get("CITYDIP_HTTP_BACKOFF", "1.0"))
-        if backoff is None
-        else backoff,
+        total=env_number("CITYDIP_HTTP_RETRIES", 4, int) if retries is None else retries,
+        backoff_factor=env_number("CITYDIP_HTTP_BACKOFF", 1.0) if backoff is None else backoff,
         status_forcelist=RETRY_STATUSES,
         allowed_methods=frozenset({"GET", "POST", "HEAD"}),
         respect_retry_after_header=True,

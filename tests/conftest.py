@@ -36,9 +36,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-# Before any pipelines module is imported: source_assets reads the fetch retry policy at import
-# (2 retries, 30 s apart in production); tests that run a refresh in this process fail fast, as
-# run_citydip's subprocesses always did.
+# Before any pipelines module is imported: the code location (pipelines.definitions) takes the
+# fetch retry policy from the settings when it is built, at import (2 retries, 30 s apart in
+# production); tests that run a refresh in this process fail fast, as run_citydip's subprocesses
+# always did.
 os.environ.setdefault("CITYDIP_FETCH_RETRIES", "0")
 
 import pytest  # noqa: E402
@@ -150,17 +151,18 @@ def citydip_in_process(*args: str, env: dict[str, str]) -> subprocess.CompletedP
     """`citydip <args>` in this process, as `run_citydip` runs it in a subprocess: the same
     environment on top of os.environ, its exit code, stdout and stderr; os.environ is restored.
 
-    The code location binds the working database of CITYDIP_HOME when it is built (at import),
-    so it is rebuilt for this run's environment and put back afterwards."""
+    The code location binds the settings of the environment when it is built (at import), so
+    it is rebuilt for this run's environment and put back afterwards."""
     import pipelines.definitions as definitions
     from pipelines.cli.main import main
+    from pipelines.settings import load_settings
 
     saved_environ, saved_defs, saved_cwd = dict(os.environ), definitions.defs, os.getcwd()
     out, err = io.StringIO(), io.StringIO()
     try:
         os.environ.update({**TEST_ENV, **env})
         os.chdir(REPO)
-        definitions.defs = definitions.build_definitions()
+        definitions.defs = definitions.build_definitions(load_settings())
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
                 code = main(list(args))

@@ -17,8 +17,10 @@ from pipelines.cli import (
     sources,
     status,
 )
+from pipelines.settings import SettingsError
 
 COMMANDS = [refresh, sources, snapshot, status, query, card, compare, explain, export]
+EXIT_SETTINGS = 2  # a variable of the environment has a value citydip cannot use
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
+    except SettingsError as exc:  # one line naming the variable, not a traceback
+        print(f"citydip {args.command}: {exc}", file=sys.stderr)
+        return EXIT_SETTINGS
     except KeyboardInterrupt:
         return 130
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import sys
 import uuid
 
@@ -18,7 +17,7 @@ from pipelines.refresh.active_runs import refuse_if_busy
 from pipelines.refresh.instance import get_instance
 from pipelines.refresh.lock import RefreshInProgress, refresh_lock
 from pipelines.refresh.recovery import fail_orphaned_runs
-from pipelines.settings import load_settings
+from pipelines.settings import Settings, load_settings
 from pipelines.sql import sql_identifier
 
 EXIT_BUSY = 75
@@ -51,18 +50,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     console = Console(stderr=False, quiet=args.quiet)
     errors = Console(stderr=True)
-    if args.live and args.select:
-        os.environ["CITYDIP_LIVE_SOURCES"] = ",".join(args.select)
-    elif args.live:
-        os.environ["CITYDIP_SOURCE_MODE"] = "live"
     settings = load_settings()
+    if args.live:
+        settings = settings.with_live(args.select)
     try:
         with refresh_lock(settings.build_dir):
-            instance = get_instance()
+            instance = get_instance(settings.dagster_home)
             for run_id in fail_orphaned_runs(instance):
                 console.print(f"[yellow]marked run {run_id} failed: its refresh process died[/]")
             refuse_if_busy(instance)
-            failures = execute(args.select, console)
+            failures = execute(settings, instance, args.select, console)
     except RefreshInProgress as exc:
         errors.print(f"[red]citydip refresh refused:[/] {escape(str(exc))}", soft_wrap=True)
         return EXIT_BUSY
@@ -76,18 +73,17 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
-def execute(select: list[str] | None, console: Console) -> list[str]:
+def execute(settings: Settings, instance, select: list[str] | None, console: Console) -> list[str]:
     """Fetch every (selected) source, then rebuild only what changed; return one line per failed
     step or check. See pipelines/refresh/plan.py for what counts as changed."""
     import dagster as dg
 
-    from pipelines.definitions import REFRESH_JOB, defs
+    from pipelines.definitions import REFRESH_JOB, build_definitions
     from pipelines.defs.source_assets import observations_key, payload_key
     from pipelines.refresh.plan import plan_rebuild
     from sources import SOURCES
 
-    instance = get_instance()
-    settings = load_settings()
+    defs = build_definitions(settings)
     job = defs.resolve_job_def(REFRESH_JOB)
     graph = defs.resolve_asset_graph()
     if select:
@@ -113,7 +109,7 @@ def execute(select: list[str] | None, console: Console) -> list[str]:
     # dbt's own log goes to build/refresh.log; the terminal shows the progress bar.
     settings.build_dir.mkdir(parents=True, exist_ok=True)
     (settings.build_dir / "refresh.log").write_text("")
-    fetched = run_phase(job, instance, payloads, "fetch", console)
+    fetched = run_phase(job, instance, payloads, "fetch", console, settings)
     failures = run_failures(fetched, console)
     landed = {e.asset_key for e in fetched.get_asset_materialization_events()}
     rejected = {e.asset_key for e in fetched.get_asset_check_evaluations() if not e.passed}
@@ -133,7 +129,7 @@ def execute(select: list[str] | None, console: Console) -> list[str]:
         return failures
     for line in plan.describe():
         console.print(f"rebuild: {line}")
-    rebuilt = run_phase(job, instance, sorted(plan.rebuild), "rebuild", console)
+    rebuilt = run_phase(job, instance, sorted(plan.rebuild), "rebuild", console, settings)
     return failures + run_failures(rebuilt, console)
 
 
@@ -149,7 +145,7 @@ def never_loaded(instance, source_ids: set[str]) -> list[str]:
     )
 
 
-def run_phase(job, instance, selection: list, phase: str, console: Console):
+def run_phase(job, instance, selection: list, phase: str, console: Console, settings: Settings):
     """Execute one phase in-process with a progress bar; dbt's stdout goes to build/refresh.log.
 
     The run is tagged with this host and pid so that, should the process die mid-run, the next
@@ -159,7 +155,7 @@ def run_phase(job, instance, selection: list, phase: str, console: Console):
     from pipelines.refresh.recovery import run_tags
 
     run_id = str(uuid.uuid4())  # a Dagster run id, known before the run starts
-    log_path = load_settings().build_dir / "refresh.log"
+    log_path = settings.build_dir / "refresh.log"
     with (
         RefreshProgress(Console(file=sys.stdout, quiet=console.quiet), len(selection)) as progress,
         log_path.open("a") as log,
@@ -171,7 +167,7 @@ def run_phase(job, instance, selection: list, phase: str, console: Console):
             raise_on_error=False,
             asset_selection=list(selection),
             run_id=run_id,
-            run_config=dagster_log_config(),
+            run_config=dagster_log_config(settings.dagster_log_level),
             tags={PHASE_TAG: phase, **run_tags()},
         )
 

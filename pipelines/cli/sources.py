@@ -73,11 +73,7 @@ def catalogue(settings: Settings, now: datetime) -> list[dict]:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        settings = load_settings()
-    except ValueError as exc:
-        Console(stderr=True).print(f"[red]citydip sources:[/] {exc}")
-        return 2
+    settings = load_settings()
     rows = catalogue(settings, datetime.now(UTC))
     if args.format == "json":
         print(json.dumps(rows, indent=2))

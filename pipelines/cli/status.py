@@ -30,8 +30,9 @@ def run(args: argparse.Namespace) -> int:
     from pipelines.definitions import defs
     from pipelines.read.status import collect_status
     from pipelines.refresh.instance import get_instance
+    from pipelines.settings import load_settings
 
-    status = collect_status(defs, get_instance())
+    status = collect_status(defs, get_instance(load_settings().dagster_home))
     if args.format == "json":
         print(json.dumps(to_json(status), indent=2))
     else:

@@ -3,7 +3,7 @@
 import dagster as dg
 
 from pipelines.read.cards.site import build_site
-from pipelines.settings import load_settings
+from pipelines.settings import Settings
 
 
 @dg.asset(
@@ -16,8 +16,9 @@ from pipelines.settings import load_settings
     "with pillar bars and rank intervals) and one page per city, rendered from the published "
     "warehouse with inline SVG charts.",
 )
-def scorecard_cards(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    settings = load_settings()
+def scorecard_cards(
+    context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]
+) -> dg.MaterializeResult:
     written = build_site(
         settings.published_db,
         settings.cards_dir,

@@ -6,21 +6,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
+from collections.abc import Mapping
 from functools import cache
 
 from pipelines.settings import DBT_PROJECT_DIR
 
 
-def dbt_vars() -> dict:
-    """dbt vars from CITYDIP_DBT_VARS (a JSON object), e.g. '{"normalisation": "z_score"}'."""
-    return json.loads(os.environ.get("CITYDIP_DBT_VARS") or "{}")
-
-
-def project_fingerprint() -> str:
+def project_fingerprint(dbt_vars: Mapping) -> str:
     """A short hash of dbt_project.yml, every macro file and the vars in effect."""
     digest = hashlib.sha256(_project_files_hash().encode())
-    digest.update(json.dumps(dbt_vars(), sort_keys=True).encode())
+    digest.update(json.dumps(dbt_vars, sort_keys=True).encode())
     return digest.hexdigest()[:12]
 
 

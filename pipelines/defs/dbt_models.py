@@ -1,18 +1,19 @@
 """The dbt project as Dagster assets: one invocation of `dbt build` per run, models and tests."""
 
 import json
-import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from pipelines.defs.dbt_fingerprint import dbt_vars, project_fingerprint
+from pipelines.defs.dbt_fingerprint import project_fingerprint
 from pipelines.defs.source_assets import WAREHOUSE_POOL
-from pipelines.settings import DBT_PROJECT_DIR, load_settings
+from pipelines.settings import DBT_PROJECT_DIR, Settings
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+# The dbt var dbt_project/profiles.yml takes the working database's path from.
+BUILD_DB_VAR = "citydip_build_db"
 
 
 class CitydipTranslator(DagsterDbtTranslator):
@@ -21,6 +22,10 @@ class CitydipTranslator(DagsterDbtTranslator):
     Intermediate models read marts (fct_observation, dim_*), so grouping them with staging
     would draw a back-edge scorecard -> staging in the UI; the groups must flow one way.
     """
+
+    def __init__(self, dbt_vars: Mapping[str, Any]) -> None:
+        super().__init__()
+        self.fingerprint = project_fingerprint(dbt_vars)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         folders = dbt_resource_props.get("fqn", [])[1:-1]
@@ -33,23 +38,37 @@ class CitydipTranslator(DagsterDbtTranslator):
     def get_code_version(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         """The node's SQL (or seed) checksum plus the project's macros, config and vars."""
         own = super().get_code_version(dbt_resource_props)
-        return f"{own}-{project_fingerprint()}" if own else None
+        return f"{own}-{self.fingerprint}" if own else None
 
 
-@dbt_assets(
-    manifest=DBT_PROJECT.manifest_path,
-    project=DBT_PROJECT,
-    dagster_dbt_translator=CitydipTranslator(),
-    pool=WAREHOUSE_POOL,
-)
-def citydip_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """Seeds, staging, intermediate and marts with their tests, in the working database."""
-    settings = load_settings()
-    settings.build_dir.mkdir(parents=True, exist_ok=True)
-    os.environ["CITYDIP_BUILD_DB"] = str(settings.build_db)
-    args = ["build"]
-    if dbt_vars():
-        args += ["--vars", json.dumps(dbt_vars())]
-    # dbt's artifacts live beside the working database they describe, so its partial-parse cache
-    # matches this CITYDIP_HOME's profile and survives from one refresh to the next.
-    yield from dbt.cli(args, context=context, target_path=settings.build_dir / "dbt").stream()
+def dbt_build_args(settings: Settings) -> list[str]:
+    """`dbt build` with the dbt vars in effect and the working database of CITYDIP_HOME, passed
+    as the var the profile reads (so neither travels through the environment)."""
+    dbt_vars = {**settings.dbt_vars, BUILD_DB_VAR: str(settings.build_db)}
+    return ["build", "--vars", json.dumps(dbt_vars)]
+
+
+def build_dbt_models(dbt_vars: Mapping[str, Any]) -> dg.AssetsDefinition:
+    """The dbt assets; `dbt_vars` (Settings.dbt_vars) are part of their code versions."""
+
+    @dbt_assets(
+        manifest=DBT_PROJECT.manifest_path,
+        project=DBT_PROJECT,
+        dagster_dbt_translator=CitydipTranslator(dbt_vars),
+        pool=WAREHOUSE_POOL,
+    )
+    def citydip_dbt_models(
+        context: dg.AssetExecutionContext,
+        dbt: DbtCliResource,
+        settings: dg.ResourceParam[Settings],
+    ):
+        """Seeds, staging, intermediate and marts with their tests, in the working database."""
+        settings.build_dir.mkdir(parents=True, exist_ok=True)
+        # dbt's artifacts live beside the working database they describe, so its partial-parse
+        # cache matches this CITYDIP_HOME's profile and survives from one refresh to the next.
+        target_path = settings.build_dir / "dbt"
+        yield from dbt.cli(
+            dbt_build_args(settings), context=context, target_path=target_path
+        ).stream()
+
+    return citydip_dbt_models

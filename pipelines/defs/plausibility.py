@@ -12,6 +12,8 @@ Both are `WARN` asset checks on `raw/<source>_observations`: the refresh publish
 `citydip refresh` prints the warnings. The bounds are judgement, written down here.
 """
 
+from pathlib import Path
+
 import dagster as dg
 import duckdb
 import pandas as pd
@@ -19,7 +21,7 @@ import pandas as pd
 from pipelines.defs.landing import load_landed
 from pipelines.defs.source_assets import skipped_offline
 from pipelines.read.reader import WarehouseMissing, open_published
-from pipelines.settings import load_settings
+from pipelines.settings import Settings
 from sources.source import Source
 
 # Largest plausible change between consecutive years, as a factor either way (2.0: halving or
@@ -83,10 +85,10 @@ def dropped_geographies(frame: pd.DataFrame, published: pd.DataFrame) -> pd.Data
     return merged[merged["present"].isna()][KEY].sort_values(KEY).reset_index(drop=True)
 
 
-def published_pairs(source_id: str) -> pd.DataFrame:
+def published_pairs(source_id: str, published_db: Path) -> pd.DataFrame:
     """(indicator, geography) pairs of this source in the published warehouse (empty if none)."""
     try:
-        con = open_published(load_settings().published_db)
+        con = open_published(published_db)
     except WarehouseMissing:
         return pd.DataFrame(columns=KEY)
     with con:
@@ -106,10 +108,9 @@ def _markdown(rows: pd.DataFrame, limit: int = 20) -> str:
 def build_plausibility_checks(source: Source, observations_key: dg.AssetKey) -> list:
     """The two non-blocking checks for one source's observations table."""
 
-    def incoming() -> pd.DataFrame | None:
+    def incoming(settings: Settings) -> pd.DataFrame | None:
         """The landed payload's observations; None for a live-only source refreshed offline
         (it fetches nothing and keeps its last rows, so there is nothing new to check)."""
-        settings = load_settings()
         if skipped_offline(settings, source):
             return None
         return source.observations(load_landed(settings.raw_dir, source.id))
@@ -125,8 +126,8 @@ def build_plausibility_checks(source: Source, observations_key: dg.AssetKey) -> 
         description="Warns when a value changes between consecutive years by more than its "
         "indicator's factor (pipelines/defs/plausibility.py).",
     )
-    def year_on_year_check() -> dg.AssetCheckResult:
-        frame = incoming()
+    def year_on_year_check(settings: dg.ResourceParam[Settings]) -> dg.AssetCheckResult:
+        frame = incoming(settings)
         if frame is None:
             return nothing_landed
         jumps = year_on_year_jumps(frame)
@@ -151,11 +152,11 @@ def build_plausibility_checks(source: Source, observations_key: dg.AssetKey) -> 
         description="Warns when a geography the published warehouse has for an indicator of "
         "this source is missing from the new observations.",
     )
-    def dropout_check() -> dg.AssetCheckResult:
-        frame = incoming()
+    def dropout_check(settings: dg.ResourceParam[Settings]) -> dg.AssetCheckResult:
+        frame = incoming(settings)
         if frame is None:
             return nothing_landed
-        dropped = dropped_geographies(frame, published_pairs(source.id))
+        dropped = dropped_geographies(frame, published_pairs(source.id, settings.published_db))
         listed = ", ".join(f"{r.geo_id} ({r.indicator_id})" for r in dropped.head(10).itertuples())
         return dg.AssetCheckResult(
             passed=dropped.empty,

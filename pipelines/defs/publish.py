@@ -12,10 +12,10 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
-from pipelines.defs.dbt_models import DBT_PROJECT, dbt_vars
+from pipelines.defs.dbt_models import DBT_PROJECT
 from pipelines.defs.edition import describe_edition, effective_dbt_vars
 from pipelines.defs.source_assets import WAREHOUSE_POOL
-from pipelines.settings import load_settings
+from pipelines.settings import Settings
 from pipelines.sql import sql_identifier, sql_literal
 
 MARTS = [
@@ -54,7 +54,7 @@ def remove_stale_staging(target: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
-def publish(con: duckdb.DuckDBPyConnection, target: Path) -> dict[str, int]:
+def publish(con: duckdb.DuckDBPyConnection, target: Path, dbt_vars: dict) -> dict[str, int]:
     """Copy the marts into a new file and swap it in atomically; return row counts.
 
     The file being replaced stays as citydip.previous.duckdb (a hard link, no copy), so an
@@ -77,7 +77,7 @@ def publish(con: duckdb.DuckDBPyConnection, target: Path) -> dict[str, int]:
             describe_edition(
                 edition,
                 manifest_path=Path(DBT_PROJECT.manifest_path),
-                dbt_vars=effective_dbt_vars(dbt_vars()),
+                dbt_vars=effective_dbt_vars(dbt_vars),
             )
             edition.execute("checkpoint")
         with staging.open("rb") as handle:
@@ -110,10 +110,11 @@ def publish(con: duckdb.DuckDBPyConnection, target: Path) -> dict[str, int]:
     "comments and the views latest_scorecard and indicator_timeseries. Analysts and the cards "
     "read only this file.",
 )
-def published_warehouse(duckdb: DuckDBResource) -> dg.MaterializeResult:
-    settings = load_settings()
+def published_warehouse(
+    duckdb: DuckDBResource, settings: dg.ResourceParam[Settings]
+) -> dg.MaterializeResult:
     with duckdb.get_connection() as con:
-        counts = publish(con, settings.published_db)
+        counts = publish(con, settings.published_db, settings.dbt_vars)
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(settings.published_db)),

@@ -3,8 +3,6 @@
 payloads/<source>  --(check: schema_valid, blocking)-->  raw/<source>_observations  --> dbt
 """
 
-import os
-
 import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
@@ -12,7 +10,7 @@ from dagster_duckdb import DuckDBResource
 from pipelines.defs.freshness import freshness_policy
 from pipelines.defs.landing import keep_rejected, land, latest_sha256, load_landed
 from pipelines.defs.lineage import column_schema
-from pipelines.settings import load_settings
+from pipelines.settings import Settings
 from pipelines.sql import sql_identifier
 from sources.conditional import ConditionalCache
 from sources.errors import SourceError
@@ -22,12 +20,15 @@ from sources.payload import Payload
 from sources.source import Source
 
 WAREHOUSE_POOL = "citydip_warehouse"
-# A failed fetch is retried by Dagster after the HTTP client's own retries gave up.
-FETCH_RETRY = dg.RetryPolicy(
-    max_retries=int(os.environ.get("CITYDIP_FETCH_RETRIES", "2")),
-    delay=float(os.environ.get("CITYDIP_FETCH_RETRY_DELAY", "30")),
-    backoff=dg.Backoff.EXPONENTIAL,
-)
+
+
+def fetch_retry_policy(settings: Settings) -> dg.RetryPolicy:
+    """A failed fetch is retried by Dagster after the HTTP client's own retries gave up."""
+    return dg.RetryPolicy(
+        max_retries=settings.fetch_retries,
+        delay=settings.fetch_retry_delay,
+        backoff=dg.Backoff.EXPONENTIAL,
+    )
 
 
 def payload_key(source: Source) -> dg.AssetKey:
@@ -38,8 +39,8 @@ def observations_key(source: Source) -> dg.AssetKey:
     return dg.AssetKey(["raw", f"{source.id}_observations"])
 
 
-def build_source_assets(source: Source) -> list:
-    """The three definitions for one source."""
+def build_source_assets(source: Source, retry_policy: dg.RetryPolicy | None = None) -> list:
+    """The three definitions for one source; `retry_policy` retries a failed fetch."""
 
     @dg.asset(
         key=payload_key(source),
@@ -48,7 +49,7 @@ def build_source_assets(source: Source) -> list:
         owners=["team:citydip"],
         description=f"{source.title}: the raw payload, landed content-addressed under "
         f"raw/{source.id}/ before anything parses it. {source.description}",
-        retry_policy=FETCH_RETRY,
+        retry_policy=retry_policy,
         freshness_policy=freshness_policy(source.cadence),
         metadata={
             "publisher": source.publisher,
@@ -57,8 +58,9 @@ def build_source_assets(source: Source) -> list:
             "cadence": source.cadence.label,
         },
     )
-    def payload_asset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        settings = load_settings()
+    def payload_asset(
+        context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]
+    ) -> dg.MaterializeResult:
         live = settings.is_live(source.id)
         if skipped_offline(settings, source):
             context.log.warning(f"{source.id} ships no snapshot; its last loaded rows stay")
@@ -101,8 +103,7 @@ def build_source_assets(source: Source) -> list:
         description=f"Parses the landed payload and validates it with the pandera schema "
         f"`{source.schema.name}`; a failure stops the load and everything downstream.",
     )
-    def schema_check() -> dg.AssetCheckResult:
-        settings = load_settings()
+    def schema_check(settings: dg.ResourceParam[Settings]) -> dg.AssetCheckResult:
         if skipped_offline(settings, source):
             return dg.AssetCheckResult(passed=True, metadata={"skipped": "no snapshot"})
         payload = load_landed(settings.raw_dir, source.id)
@@ -142,9 +143,10 @@ def build_source_assets(source: Source) -> list:
         f"contract, replaced in one transaction in the working database.",
     )
     def observations_asset(
-        context: dg.AssetExecutionContext, duckdb: DuckDBResource
+        context: dg.AssetExecutionContext,
+        duckdb: DuckDBResource,
+        settings: dg.ResourceParam[Settings],
     ) -> dg.MaterializeResult:
-        settings = load_settings()
         table = f"raw.{sql_identifier(f'{source.id}_observations')}"
         if skipped_offline(settings, source):
             # a live-only source in snapshot mode: keep its last live rows, or an empty table
@@ -191,7 +193,7 @@ def build_source_assets(source: Source) -> list:
     return [payload_asset, schema_check, observations_asset]
 
 
-def skipped_offline(settings, source: Source) -> bool:
+def skipped_offline(settings: Settings, source: Source) -> bool:
     """A live-only source (no shipped snapshot) refreshed in snapshot mode: nothing is fetched,
     its last loaded rows stay, and its checks have nothing new to look at."""
     return not settings.is_live(source.id) and not source.has_snapshot

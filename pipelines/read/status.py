@@ -3,15 +3,12 @@ built, what failed last. Read from the Dagster instance; `now` is a parameter so
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import dagster as dg
-from dagster._core.definitions.freshness import TimeWindowFreshnessPolicy
-from dagster._core.storage.asset_check_execution_record import (
-    COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES,
-)
 
 from pipelines.defs.failures import Failure, last_failed_run, recorded_failure
+from pipelines.defs.freshness import overdue_after
 from pipelines.defs.source_assets import observations_key, payload_key
 from pipelines.refresh.active_runs import active_runs
 from sources import SOURCES
@@ -82,34 +79,30 @@ def _published_rows(metadata, key: dg.AssetKey) -> int | None:
     return int(value.value) if value is not None else None
 
 
-def _fail_window(node) -> timedelta | None:
-    """The asset's FreshnessPolicy window: the same rule that turns it red in the UI."""
-    policy = node.freshness_policy
-    if isinstance(policy, TimeWindowFreshnessPolicy):
-        return policy.fail_window.to_timedelta()
+def _check(instance: dg.DagsterInstance, key: dg.AssetCheckKey) -> CheckResult | None:
+    """The check's last evaluation, newest first past executions that never evaluated (planned
+    in a run whose fetch failed)."""
+    storage = instance.event_log_storage
+    cursor = None
+    while history := storage.get_asset_check_execution_history(key, limit=20, cursor=cursor):
+        for record in history:
+            event = record.event.dagster_event if record.event else None
+            if event and event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+                evaluation = event.asset_check_evaluation_data
+                return CheckResult(
+                    passed=evaluation.passed,
+                    at=_at(record.event.timestamp),
+                    description=evaluation.description or "",
+                )
+        cursor = history[-1].id
     return None
 
 
-def _check(instance: dg.DagsterInstance, key: dg.AssetCheckKey) -> CheckResult | None:
-    history = instance.event_log_storage.get_asset_check_execution_history(
-        key, limit=1, status=COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES
-    )
-    if not history or history[0].event is None:
-        return None
-    evaluation = history[0].event.dagster_event.asset_check_evaluation_data
-    return CheckResult(
-        passed=evaluation.passed,
-        at=_at(history[0].event.timestamp),
-        description=evaluation.description or "",
-    )
-
-
-def source_status(
-    instance: dg.DagsterInstance, graph, source_id: str, now: datetime
-) -> SourceStatus:
+def source_status(instance: dg.DagsterInstance, source_id: str, now: datetime) -> SourceStatus:
     source = SOURCES[source_id]
     key = payload_key(source)
-    window = _fail_window(graph.get(key)) or timedelta(days=source.cadence.overdue_after_days)
+    # the FreshnessPolicy's window: the same rule that turns the asset red in the UI
+    window = overdue_after(source.cadence)
     fetched = instance.get_latest_materialization_event(key)
     last_fetch = _at(fetched.timestamp) if fetched else None
     age = (now - last_fetch) if last_fetch else None
@@ -131,26 +124,25 @@ def collect_status(
     defs: dg.Definitions, instance: dg.DagsterInstance, now: datetime | None = None
 ) -> Status:
     now = now or datetime.now(UTC)
-    graph = defs.resolve_asset_graph()
     published = instance.get_latest_materialization_event(dg.AssetKey("published_warehouse"))
     published_meta = published.asset_materialization.metadata if published else {}
     marts = []
-    for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
-        node = graph.get(key)
-        if not _is_built_output(node.group_name, key):
+    for spec in sorted(defs.resolve_all_asset_specs(), key=lambda s: s.key.to_user_string()):
+        key = spec.key
+        if not _is_built_output(spec.group_name, key):
             continue
         built = instance.get_latest_materialization_event(key)
         marts.append(
             MartStatus(
                 asset=key.to_user_string(),
-                group=node.group_name,
+                group=spec.group_name,
                 last_build=_at(built.timestamp) if built else None,
                 rows=_rows(built) or _published_rows(published_meta, key),
                 last_failure=recorded_failure(instance, key),
             )
         )
     recorded = [f for f in (s.last_failure for s in marts) if f]
-    sources = [source_status(instance, graph, source_id, now) for source_id in SOURCES]
+    sources = [source_status(instance, source_id, now) for source_id in SOURCES]
     recorded += [s.last_failure for s in sources if s.last_failure]
     # the run's own description first: on a tie (the same run) it names every failed asset
     candidates = [*filter(None, [last_failed_run(instance)]), *recorded]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from dagster import DagsterEventType, EventLogEntry
@@ -10,10 +9,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 
-def dagster_log_config() -> dict[str, Any]:
+def dagster_log_config(level: str) -> dict[str, Any]:
     """The run's console logger reports warnings only (the progress bar shows the rest), unless
-    CITYDIP_DAGSTER_LOG_LEVEL asks for more (e.g. DEBUG, to follow every step on stderr)."""
-    level = os.environ.get("CITYDIP_DAGSTER_LOG_LEVEL", "WARNING").upper()
+    CITYDIP_DAGSTER_LOG_LEVEL (Settings.dagster_log_level) asks for more (e.g. DEBUG, to follow
+    every step on stderr)."""
     return {"loggers": {"console": {"config": {"log_level": level}}}}
 
 

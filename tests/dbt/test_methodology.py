@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.settings import DBT_PROJECT_DIR, load_settings
 
 TOLERANCE = 1e-9
 
@@ -209,11 +209,15 @@ def test_sensitivity_is_reproducible_with_the_same_seed(published, tmp_path):
     assert query(build_db, sql) == query(published, sql)
 
 
-def test_citydip_dbt_vars_are_passed_to_dbt(monkeypatch):
-    from pipelines.defs.dbt_models import dbt_vars
+def test_citydip_dbt_vars_are_passed_to_dbt(tmp_path):
+    from pipelines.defs.dbt_models import BUILD_DB_VAR, dbt_build_args
 
-    monkeypatch.setenv("CITYDIP_DBT_VARS", '{"normalisation": "z_score"}')
-    assert dbt_vars() == {"normalisation": "z_score"}
+    settings = load_settings(
+        {"CITYDIP_HOME": str(tmp_path), "CITYDIP_DBT_VARS": '{"normalisation": "z_score"}'}
+    )
+    args = dbt_build_args(settings)
+    passed = json.loads(args[args.index("--vars") + 1])
+    assert passed == {"normalisation": "z_score", BUILD_DB_VAR: str(settings.build_db)}
 
 
 def test_z_score_normalisation_rebuilds_a_valid_scorecard(published, tmp_path):

@@ -10,6 +10,7 @@ from dagster_duckdb import DuckDBResource
 from pipelines.definitions import defs
 from pipelines.defs.automation import DOWNSTREAM
 from pipelines.defs.source_assets import build_source_assets, observations_key, payload_key
+from pipelines.settings import load_settings
 from sources import SOURCES
 from tests.pipelines.helpers import broken_curated, record_successful_refresh
 
@@ -75,7 +76,10 @@ def test_failed_blocking_check_prevents_downstream_materialisation(settled, city
     result = dg.materialize(
         build_source_assets(source),
         instance=instance,
-        resources={"duckdb": DuckDBResource(database=str(tmp_path / "build.duckdb"))},
+        resources={
+            "duckdb": DuckDBResource(database=str(tmp_path / "build.duckdb")),
+            "settings": load_settings(),
+        },
         raise_on_error=False,
     )
 

@@ -14,6 +14,7 @@ from pipelines.definitions import defs
 from pipelines.defs.failures import describe_failure, failure_recorder, recorded_failure
 from pipelines.defs.source_assets import build_source_assets, payload_key
 from pipelines.read.status import collect_status
+from pipelines.settings import load_settings
 from sources import SOURCES
 from tests.conftest import citydip_in_process
 from tests.pipelines.helpers import broken_curated, record_successful_refresh
@@ -32,7 +33,10 @@ def failed_run(refreshed_instance, tmp_path) -> dg.ExecuteInProcessResult:
     result = dg.materialize(
         build_source_assets(source),
         instance=refreshed_instance,
-        resources={"duckdb": DuckDBResource(database=str(tmp_path / "build.duckdb"))},
+        resources={
+            "duckdb": DuckDBResource(database=str(tmp_path / "build.duckdb")),
+            "settings": load_settings(),
+        },
         raise_on_error=False,
     )
     assert not result.success
@@ -110,7 +114,7 @@ def test_marts_show_their_last_build(refreshed_instance):
 def test_citydip_status_reads_the_persistent_instance(citydip_home, tmp_path):
     from pipelines.refresh.instance import get_instance
 
-    instance = get_instance()  # DAGSTER_HOME from the fixture
+    instance = get_instance(load_settings().dagster_home)  # DAGSTER_HOME from the fixture
     record_successful_refresh(instance, defs)
     env = {"CITYDIP_HOME": str(citydip_home), "DAGSTER_HOME": str(tmp_path / "dagster")}
 
@@ -140,7 +144,10 @@ def test_a_failed_step_names_its_asset_and_the_exception(citydip_home, tmp_path)
     result = dg.materialize(
         [observations],
         instance=instance,
-        resources={"duckdb": DuckDBResource(database=str(tmp_path / "build.duckdb"))},
+        resources={
+            "duckdb": DuckDBResource(database=str(tmp_path / "build.duckdb")),
+            "settings": load_settings(),
+        },
         raise_on_error=False,
     )
     assert not result.success

@@ -29,9 +29,9 @@ def materialised_in_runs(instance: dg.DagsterInstance, run_ids: list[str]) -> se
 
 
 def dbt_model_keys() -> set[str]:
-    from pipelines.defs.dbt_models import citydip_dbt_models
+    from pipelines.defs.dbt_models import build_dbt_models
 
-    return {key.to_user_string() for key in citydip_dbt_models.keys}
+    return {key.to_user_string() for key in build_dbt_models({}).keys}
 
 
 @pytest.fixture(scope="module")

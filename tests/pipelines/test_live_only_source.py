@@ -13,6 +13,7 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.source_assets import build_source_assets
+from pipelines.settings import load_settings
 from sources import wikidata
 
 
@@ -21,7 +22,7 @@ def refresh_wikidata(database: Path) -> dg.ExecuteInProcessResult:
     assert not live_only.has_snapshot
     return dg.materialize(
         build_source_assets(live_only),
-        resources={"duckdb": DuckDBResource(database=str(database))},
+        resources={"duckdb": DuckDBResource(database=str(database)), "settings": load_settings()},
     )
 
 

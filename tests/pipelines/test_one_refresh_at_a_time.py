@@ -38,8 +38,9 @@ def test_the_instance_allows_one_slot_and_one_run():
 
 def test_refresh_refuses_while_a_run_holds_the_warehouse(citydip_home, tmp_path):
     from pipelines.refresh.instance import get_instance
+    from pipelines.settings import load_settings
 
-    instance = get_instance()
+    instance = get_instance(load_settings().dagster_home)
     run = instance.add_run(
         dg.DagsterRun(
             job_name="__ASSET_JOB",
@@ -63,11 +64,16 @@ def test_a_writer_waits_for_the_pool_slot_held_by_another_run(citydip_home, tmp_
 
     from pipelines.defs.source_assets import build_source_assets
     from pipelines.refresh.instance import get_instance
+    from pipelines.settings import load_settings
     from sources import SOURCES
 
-    instance = get_instance()
+    settings = load_settings()
+    instance = get_instance(settings.dagster_home)
     payload, _, observations = build_source_assets(SOURCES["gfci"])
-    resources = {"duckdb": DuckDBResource(database=str(tmp_path / "build.duckdb"))}
+    resources = {
+        "duckdb": DuckDBResource(database=str(tmp_path / "build.duckdb")),
+        "settings": settings,
+    }
     dg.materialize([payload], instance=instance, resources=resources)
     storage = instance.event_log_storage
     storage.initialize_concurrency_limit_to_default(WAREHOUSE_POOL)

@@ -10,6 +10,7 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.source_assets import build_source_assets
+from pipelines.settings import load_settings
 from sources import SOURCES
 from sources.payload import Payload
 
@@ -26,7 +27,7 @@ def refresh(source, database: Path) -> dict:
     result = dg.materialize(
         build_source_assets(source),
         instance=dg.DagsterInstance.ephemeral(),
-        resources={"duckdb": DuckDBResource(database=str(database))},
+        resources={"duckdb": DuckDBResource(database=str(database)), "settings": load_settings()},
     )
     loaded = [
         m

@@ -13,6 +13,7 @@ from pipelines.defs.plausibility import (
     year_on_year_jumps,
 )
 from pipelines.defs.source_assets import observations_key
+from pipelines.settings import load_settings
 from sources import SOURCES
 
 
@@ -61,13 +62,13 @@ def test_unchecked_indicators_never_warn():
     assert year_on_year_jumps(frame).empty
 
 
-def test_a_source_with_nothing_landed_passes_with_a_reason(tmp_path, monkeypatch):
+def test_a_source_with_nothing_landed_passes_with_a_reason(tmp_path):
     """A live-only source (here wikidata without its snapshot folder) refreshed offline lands
     nothing; its checks must not fail."""
-    monkeypatch.setenv("CITYDIP_HOME", str(tmp_path))
+    settings = load_settings({"CITYDIP_HOME": str(tmp_path)})
     source = dataclasses.replace(SOURCES["wikidata"], snapshot_dir=tmp_path / "no-snapshots")
     assert not source.has_snapshot
     for check in build_plausibility_checks(source, observations_key(source)):
-        result = check()
+        result = check(settings=settings)
         assert result.passed
         assert "no payload of wikidata landed" in result.description

@@ -18,6 +18,7 @@ from pipelines.defs.landing import land, load_landed, write_atomic
 from pipelines.defs.publish import publish
 from pipelines.defs.source_assets import build_source_assets
 from pipelines.read.reader import open_published
+from pipelines.settings import load_settings
 from pipelines.sql import sql_identifier, sql_literal
 from sources.errors import SourceError
 from sources.http import Client, make_session
@@ -118,12 +119,17 @@ def test_secret_never_in_landed_files_or_dagster_events(
     payload_asset, check, _ = build_source_assets(source)
     (tmp_path / "dagster").mkdir()
     with dg.instance_for_test(temp_dir=str(tmp_path / "dagster")) as instance:
+        resources = {"settings": load_settings()}
         result = dg.materialize(
-            [payload_asset], instance=instance, raise_on_error=False, selection=[payload_asset.key]
+            [payload_asset],
+            instance=instance,
+            resources=resources,
+            raise_on_error=False,
+            selection=[payload_asset.key],
         )
         assert result.success
         check_result = dg.materialize(
-            [payload_asset, check], instance=instance, raise_on_error=False
+            [payload_asset, check], instance=instance, resources=resources, raise_on_error=False
         )
         evaluations = check_result.get_asset_check_evaluations()
         assert evaluations and not evaluations[0].passed
@@ -181,8 +187,8 @@ def test_publish_to_a_path_with_quotes(tmp_path: Path):
     build = duckdb.connect(str(tmp_path / "build.duckdb"))
     build.execute("create table scorecard_city as select 1 as year")
     target = tmp_path / "it's; drop --" / "citydip.duckdb"
-    assert publish(build, target) == {"scorecard_city": 1}
-    assert publish(build, target) == {"scorecard_city": 1}
+    assert publish(build, target, dbt_vars={}) == {"scorecard_city": 1}
+    assert publish(build, target, dbt_vars={}) == {"scorecard_city": 1}
     assert (target.parent / "citydip.previous.duckdb").exists()
     with open_published(target) as con:
         assert con.execute("select year from scorecard_city").fetchone() == (1,)
