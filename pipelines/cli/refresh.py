@@ -13,10 +13,7 @@ from rich.table import Table
 
 from pipelines.read.city_card import caveats, headline_year, pillar_names
 from pipelines.read.reader import WarehouseMissing, open_published
-from pipelines.refresh.active_runs import refuse_if_busy
-from pipelines.refresh.instance import get_instance
 from pipelines.refresh.lock import RefreshInProgress, refresh_lock
-from pipelines.refresh.recovery import fail_orphaned_runs
 from pipelines.settings import Settings, load_settings
 from pipelines.sql import sql_identifier
 
@@ -48,6 +45,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Dagster and dbt load here, not at import: `citydip --help` and the reading commands stay fast
+    from pipelines.refresh.active_runs import refuse_if_busy
+    from pipelines.refresh.instance import get_instance
+    from pipelines.refresh.recovery import fail_orphaned_runs
+
     console = Console(stderr=False, quiet=args.quiet)
     errors = Console(stderr=True)
     settings = load_settings()
