@@ -16,11 +16,8 @@ DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 
 class CitydipTranslator(DagsterDbtTranslator):
-    """Staging models read as `staging`; seeds, intermediate models and marts as `scorecard`.
-
-    Intermediate models read marts (fct_observation, dim_*), so grouping them with staging
-    would draw a back-edge scorecard -> staging in the UI; the groups must flow one way.
-    """
+    """Staging models read as `staging`; seeds, intermediate models and marts as `scorecard`:
+    the groups flow one way, sources -> staging -> scorecard -> publish."""
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         folders = dbt_resource_props.get("fqn", [])[1:-1]

@@ -143,7 +143,7 @@ def test_the_rank_interval_varies_the_method(con, published_home):
         choices = working.execute(
             "select count(distinct normalisation), count(distinct imputation), "
             "count(distinct aggregation), count(distinct left_out_indicator) "
-            "from intermediate.int_sensitivity_draws"
+            "from intermediate.int_sensitivity_draws_ranked"
         ).fetchone()
     assert choices[:3] == (3, 2, 2) and choices[3] > 10
     inside = con.execute(

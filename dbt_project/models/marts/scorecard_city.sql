@@ -11,7 +11,7 @@ with by_pillar as (
         max(score) filter (where pillar = '{{ pillar }}') as {{ pillar }}_score
         {{- "," if not loop.last }}
         {% endfor %}
-    from {{ ref('int_aggregate_pillars') }}
+    from {{ ref('int_pillar_scores_aggregated') }}
     group by city_id, year
 ),
 
@@ -24,8 +24,8 @@ scored_values as (
         avg(case when s.is_imputed then 1.0 else 0.0 end) as imputed_share,
         cast(min(s.data_year) as integer) as data_year_min,
         cast(max(s.data_year) as integer) as data_year_max
-    from {{ ref('int_normalise_scores') }} as s
-    inner join {{ ref('int_aggregate_pillars') }} as p
+    from {{ ref('int_values_normalised') }} as s
+    inner join {{ ref('int_pillar_scores_aggregated') }} as p
         on p.year = s.year and p.city_id = s.city_id and p.pillar = s.pillar
     where s.normalised_score is not null and p.score is not null
     group by s.city_id, s.year
@@ -53,9 +53,9 @@ select
     v.data_year_min,
     v.data_year_max,
     o.year = h.headline_year as is_headline_year
-from {{ ref('int_aggregate_overall') }} as o
-inner join {{ ref('dim_city') }} as c on c.city_id = o.city_id
-left join {{ ref('int_headline_year') }} as h on true
+from {{ ref('int_overall_scores_aggregated') }} as o
+inner join {{ ref('cities') }} as c on c.city_id = o.city_id
+left join {{ ref('int_headline_year_selected') }} as h on true
 left join by_pillar as b on b.city_id = o.city_id and b.year = o.year
 left join scored_values as v on v.city_id = o.city_id and v.year = o.year
-left join {{ ref('scorecard_sensitivity') }} as s on s.city_id = o.city_id and s.year = o.year
+left join {{ ref('int_sensitivity_ranks_summarised') }} as s on s.city_id = o.city_id and s.year = o.year

@@ -4,8 +4,8 @@
 -- (console, README, cards, latest_scorecard) shows.
 with scored as (
     select s.*
-    from {{ ref('int_normalise_scores') }} as s
-    inner join {{ ref('int_aggregate_pillars') }} as p
+    from {{ ref('int_values_normalised') }} as s
+    inner join {{ ref('int_pillar_scores_aggregated') }} as p
         on p.year = s.year and p.city_id = s.city_id and p.pillar = s.pillar
     where s.normalised_score is not null and p.score is not null
 ),
@@ -30,7 +30,7 @@ cities_per_year as (
         cast(count(overall_score) as integer) as cities_ranked,
         string_agg(case when overall_score is null then city_id end, ', ' order by city_id)
             as cities_unranked
-    from {{ ref('int_aggregate_overall') }}
+    from {{ ref('int_overall_scores_aggregated') }}
     group by year
 )
 
@@ -49,4 +49,4 @@ select
     v.data_year_max
 from cities_per_year as c
 left join values_per_year as v on v.year = c.year
-left join {{ ref('int_headline_year') }} as h on true
+left join {{ ref('int_headline_year_selected') }} as h on true

@@ -6,13 +6,13 @@
 -- Otherwise the pillar score will be null, for the reason given here.
 {% set basis = choice_var('coverage_basis', ['in_play', 'registry']) %}
 with selected as (
-    select * from {{ ref('int_select_edition_year') }}
+    select * from {{ ref('int_edition_years_selected') }}
 ),
 
 pillar_size as (
     select p.pillar, count(i.indicator_id) as indicators_total
     from {{ ref('pillars') }} as p
-    left join {{ ref('dim_indicator') }} as i on i.pillar = p.pillar
+    left join {{ ref('int_indicators_classified') }} as i on i.pillar = p.pillar
     group by p.pillar
 ),
 

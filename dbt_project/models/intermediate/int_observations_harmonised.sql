@@ -11,16 +11,16 @@
 -- A city figure wins over a country figure for the same indicator and year.
 with registry as (
     select indicator_id, unit, observation_unit, denominator, geography
-    from {{ ref('dim_indicator') }}
+    from {{ ref('int_indicators_classified') }}
     where is_scored
 ),
 
 observations as (
-    select * from {{ ref('fct_observation') }}
+    select * from {{ ref('int_observations_unioned') }}
 ),
 
 cities as (
-    select * from {{ ref('dim_city') }}
+    select * from {{ ref('cities') }}
 ),
 
 -- the city's own population (UN WUP agglomeration), keyed by city

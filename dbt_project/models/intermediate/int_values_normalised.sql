@@ -10,7 +10,7 @@
 {% set method = choice_var('normalisation', ['min_max', 'z_score', 'rank']) %}
 {% set imputation = choice_var('imputation', ['none', 'last_observation', 'pillar_mean']) %}
 with treated as (
-    select * from {{ ref('int_treat_outliers') }}
+    select * from {{ ref('int_outliers_treated') }}
 ),
 
 distribution as (

@@ -6,7 +6,7 @@
 {% set method = choice_var('aggregation', ['arithmetic', 'geometric']) %}
 with pillars as (
     select p.*, w.weight
-    from {{ ref('int_aggregate_pillars') }} as p
+    from {{ ref('int_pillar_scores_aggregated') }} as p
     inner join {{ ref('pillars') }} as w on w.pillar = p.pillar
 ),
 

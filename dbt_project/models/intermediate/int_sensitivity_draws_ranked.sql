@@ -22,7 +22,7 @@ scored_indicators as (
     select
         indicator_id,
         cast(row_number() over (order by indicator_id) as integer) as position
-    from {{ ref('dim_indicator') }}
+    from {{ ref('int_indicators_classified') }}
     where is_scored
 ),
 
@@ -66,7 +66,7 @@ indicator_weights as (
             "'" ~ seed ~ "'", 'cast(d.draw as varchar)', "'indicator'", 'i.indicator_id'
         ]) }} - 1)) as weight
     from draws as d
-    cross join {{ ref('dim_indicator') }} as i
+    cross join {{ ref('int_indicators_classified') }} as i
     where i.is_scored
 ),
 
@@ -84,10 +84,10 @@ pillar_weights as (
 -- the treated values of the pillars the scorecard scores, of the cities it ranks
 treated as (
     select s.year, s.city_id, s.pillar, s.indicator_id, s.direction, s.treated_value, s.is_imputed
-    from {{ ref('int_normalise_scores') }} as s
-    inner join {{ ref('int_aggregate_pillars') }} as p
+    from {{ ref('int_values_normalised') }} as s
+    inner join {{ ref('int_pillar_scores_aggregated') }} as p
         on p.year = s.year and p.city_id = s.city_id and p.pillar = s.pillar
-    inner join {{ ref('int_aggregate_overall') }} as o
+    inner join {{ ref('int_overall_scores_aggregated') }} as o
         on o.year = s.year and o.city_id = s.city_id
     where p.score is not null and o.overall_score is not null and s.treated_value is not null
 ),
