@@ -99,26 +99,10 @@ imputation_variants as (
     select 'none' as imputation, * from treated where not is_imputed
 ),
 
-distribution as (
-    select
-        *,
-        case when direction = 'lower' then -treated_value else treated_value end as goodness,
-        min(treated_value) over indicator_year as lo,
-        max(treated_value) over indicator_year as hi,
-        avg(treated_value) over indicator_year as mean,
-        stddev_samp(treated_value) over indicator_year as sd,
-        count(treated_value) over indicator_year as n
-    from imputation_variants
-    window indicator_year as (partition by imputation, year, indicator_id)
-),
-
 ranked as (
-    select
-        *,
-        rank() over (partition by imputation, year, indicator_id order by goodness)
-        + (count(*) over (partition by imputation, year, indicator_id, goodness) - 1) / 2.0
-            as goodness_rank
-    from distribution
+    {{ select_with_normalisation_statistics(
+        'imputation_variants', ['imputation', 'year', 'indicator_id']
+    ) }}
 ),
 
 -- every normalisation of every imputation variant

@@ -13,25 +13,8 @@ with treated as (
     select * from {{ ref('int_outliers_treated') }}
 ),
 
-distribution as (
-    select
-        *,
-        case when direction = 'lower' then -treated_value else treated_value end as goodness,
-        min(treated_value) over indicator_year as lo,
-        max(treated_value) over indicator_year as hi,
-        avg(treated_value) over indicator_year as mean,
-        stddev_samp(treated_value) over indicator_year as sd,
-        count(treated_value) over indicator_year as n
-    from treated
-    window indicator_year as (partition by year, indicator_id)
-),
-
 ranked as (
-    select
-        *,
-        rank() over (partition by year, indicator_id, goodness is null order by goodness)
-        + (count(*) over (partition by year, indicator_id, goodness) - 1) / 2.0 as goodness_rank
-    from distribution
+    {{ select_with_normalisation_statistics('treated', ['year', 'indicator_id']) }}
 ),
 
 normalised as (

@@ -17,18 +17,15 @@ with by_pillar as (
 
 scored_values as (
     select
-        s.city_id,
-        s.year,
+        city_id,
+        year,
         cast(count(*) as integer) as indicators_scored,
-        avg(case when s.is_proxy then 1.0 else 0.0 end) as proxy_share,
-        avg(case when s.is_imputed then 1.0 else 0.0 end) as imputed_share,
-        cast(min(s.data_year) as integer) as data_year_min,
-        cast(max(s.data_year) as integer) as data_year_max
-    from {{ ref('int_values_normalised') }} as s
-    inner join {{ ref('int_pillar_scores_aggregated') }} as p
-        on p.year = s.year and p.city_id = s.city_id and p.pillar = s.pillar
-    where s.normalised_score is not null and p.score is not null
-    group by s.city_id, s.year
+        avg(case when is_proxy then 1.0 else 0.0 end) as proxy_share,
+        avg(case when is_imputed then 1.0 else 0.0 end) as imputed_share,
+        cast(min(data_year) as integer) as data_year_min,
+        cast(max(data_year) as integer) as data_year_max
+    from {{ ref('int_values_scored') }}
+    group by city_id, year
 )
 
 select

@@ -2,15 +2,7 @@
 -- unranked, the pillars and indicators scored, the share of values that are national proxies or
 -- imputed, and the data years behind the scores. `is_headline_year` marks the year every surface
 -- (console, README, cards, latest_scorecard) shows.
-with scored as (
-    select s.*
-    from {{ ref('int_values_normalised') }} as s
-    inner join {{ ref('int_pillar_scores_aggregated') }} as p
-        on p.year = s.year and p.city_id = s.city_id and p.pillar = s.pillar
-    where s.normalised_score is not null and p.score is not null
-),
-
-values_per_year as (
+with values_per_year as (
     select
         year,
         cast(count(distinct pillar) as integer) as pillars_scored,
@@ -19,7 +11,7 @@ values_per_year as (
         avg(case when is_imputed then 1.0 else 0.0 end) as imputed_share,
         cast(min(data_year) as integer) as data_year_min,
         cast(max(data_year) as integer) as data_year_max
-    from scored
+    from {{ ref('int_values_scored') }}
     group by year
 ),
 
