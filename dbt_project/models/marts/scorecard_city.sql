@@ -2,15 +2,15 @@
 -- the previous year, the rank interval under the uncertainty analysis (scorecard_sensitivity)
 -- and the caveats every surface shows beside a rank: pillars scored, share of proxy and imputed
 -- values, the data years behind the scores, and whether the year is the edition's headline.
-{% set pillars = ['economy_business', 'education_research', 'tourism_connectivity', 'culture_diplomacy'] %}
+-- One `<pillar>_score` column per row of seed `pillars`, in its order (macro pillar_keys).
+{% set pillars = pillar_keys() %}
 with by_pillar as (
     select
         city_id,
-        year,
-        {% for pillar in pillars -%}
+        year
+        {%- for pillar in pillars %},
         max(score) filter (where pillar = '{{ pillar }}') as {{ pillar }}_score
-        {{- "," if not loop.last }}
-        {% endfor %}
+        {%- endfor %}
     from {{ ref('int_pillar_scores_aggregated') }}
     group by city_id, year
 ),
