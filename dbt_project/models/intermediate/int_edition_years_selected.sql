@@ -75,7 +75,8 @@ select
         when e.edition_year is null
             then 'no data within max_data_age ({{ var("max_data_age") }} years)'
         when not e.is_indicator_scored
-            then cast(e.cities_observed as varchar) || ' of ' || cast(cc.cities as varchar)
+            then
+                cast(e.cities_observed as varchar) || ' of ' || cast(cc.cities as varchar)
                 || ' cities observed in ' || cast(e.edition_year as varchar)
                 || ', below min_indicator_coverage {{ var("min_indicator_coverage") }}'
     end as indicator_not_scored_reason,

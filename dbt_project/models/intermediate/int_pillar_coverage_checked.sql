@@ -17,8 +17,10 @@ pillar_size as (
 ),
 
 in_play as (
-    select year, pillar, count(distinct indicator_id) filter (where raw_value is not null)
-        as indicators_in_play
+    select
+        year,
+        pillar,
+        count(distinct indicator_id) filter (where raw_value is not null) as indicators_in_play
     from selected
     group by year, pillar
 ),
@@ -76,8 +78,9 @@ select
         when indicators_observed = 0
             then 'no data within max_data_age ({{ var("max_data_age") }} years)'
         when coverage < {{ var('min_pillar_coverage') }}
-            then cast(indicators_observed as varchar) || ' of '
-                || cast(indicators_total as varchar)
-                || ' indicators observed, below min_pillar_coverage {{ var("min_pillar_coverage") }}'
+            then
+                cast(indicators_observed as varchar) || ' of ' || cast(indicators_total as varchar)
+                || ' indicators observed, below min_pillar_coverage '
+                || '{{ var("min_pillar_coverage") }}'
     end as not_covered_reason
 from coverage

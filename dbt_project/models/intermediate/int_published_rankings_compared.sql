@@ -1,9 +1,12 @@
--- The concordance check, a validity check and never a fitting target: per scorecard year, how citydip's overall ranking and
--- each pillar's ranking agree with published global-city indices (seed `published_indices`), over
--- the cities ranked by both. Both rankings are re-ranked among those common cities (average ranks
--- for ties), then Spearman's rho (Pearson correlation of the two rank vectors) and Kendall's tau-b
--- (pairwise, tie-corrected) are reported. See docs/concordance.md.
-{% set group_by = ['year', 'compares', 'index_id', 'index_name', 'edition', 'publication_year', 'sub_index'] %}
+-- The concordance check, a validity check and never a fitting target: per scorecard year, how
+-- citydip's overall ranking and each pillar's ranking agree with published global-city indices
+-- (seed `published_indices`), over the cities ranked by both. Both rankings are re-ranked among
+-- those common cities (average ranks for ties), then Spearman's rho (Pearson correlation of the
+-- two rank vectors) and Kendall's tau-b (pairwise, tie-corrected) are reported. See
+-- docs/concordance.md.
+{% set group_by = [
+    'year', 'compares', 'index_id', 'index_name', 'edition', 'publication_year', 'sub_index'
+] %}
 with citydip as (
     select year, 'overall' as compares, city_id, overall_rank as citydip_rank
     from {{ ref('int_overall_scores_aggregated') }}
@@ -71,14 +74,17 @@ kendall as (
         {% for column in group_by -%}
         i.{{ column }},
         {% endfor -%}
-        {{ kendall_tau_b('i.citydip_rank', 'j.citydip_rank', 'i.published_rank', 'j.published_rank') }}
-            as kendall_tau_b
+        {{ kendall_tau_b(
+            'i.citydip_rank', 'j.citydip_rank', 'i.published_rank', 'j.published_rank'
+        ) }} as kendall_tau_b
     from paired as i
     inner join paired as j
-        on {% for column in group_by -%}
-        j.{{ column }} = i.{{ column }} and {% endfor -%}
-        i.city_id < j.city_id
-    group by {% for column in group_by -%}i.{{ column }}{{ ", " if not loop.last }}{%- endfor %}
+        on
+            i.city_id < j.city_id
+            {% for column in group_by -%}
+            and j.{{ column }} = i.{{ column }}
+            {% endfor %}
+    group by all
 ),
 
 -- citydip scores this publication (an indicator of that source with a weight) in the compared
@@ -102,15 +108,17 @@ select
     cast(s.spearman_rho as double) as spearman_rho,
     cast(k.kendall_tau_b as double) as kendall_tau_b,
     s.cities,
-    exists (
+    exists(
         select 1
         from shared as sh
         where sh.source_id = s.index_id and (s.compares = 'overall' or sh.pillar = s.compares)
     ) as shares_inputs
 from spearman as s
 left join kendall as k
-    on {% for column in group_by -%}
-    k.{{ column }} = s.{{ column }}{{ " and" if not loop.last }}
-    {% endfor %}
+    on
+        k.{{ group_by[0] }} = s.{{ group_by[0] }}
+        {% for column in group_by[1:] -%}
+        and k.{{ column }} = s.{{ column }}
+        {% endfor %}
 -- the edition's headline year (one row), as every surface of the edition uses it
 left join {{ ref('int_headline_year_selected') }} as h on true

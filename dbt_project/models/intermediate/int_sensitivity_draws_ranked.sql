@@ -37,12 +37,14 @@ choices as (
             {% endfor -%}
         end as normalisation,
         case
-            when {{ hash_uniform(["'" ~ seed ~ "'", 'cast(d.draw as varchar)', "'imputation'"]) }}
+            when
+                {{ hash_uniform(["'" ~ seed ~ "'", 'cast(d.draw as varchar)', "'imputation'"]) }}
                 <= 0.5 then 'as_configured'
             else 'none'
         end as imputation,
         case
-            when {{ hash_uniform(["'" ~ seed ~ "'", 'cast(d.draw as varchar)', "'aggregation'"]) }}
+            when
+                {{ hash_uniform(["'" ~ seed ~ "'", 'cast(d.draw as varchar)', "'aggregation'"]) }}
                 <= 0.5 then 'arithmetic'
             else 'geometric'
         end as aggregation,
@@ -96,7 +98,8 @@ treated as (
 imputation_variants as (
     select 'as_configured' as imputation, * from treated
     union all
-    select 'none' as imputation, * from treated where not is_imputed
+    select 'none' as imputation, * from treated
+    where not is_imputed
 ),
 
 ranked as (
@@ -158,7 +161,8 @@ overall_scores as (
     inner join draw_choices as c on c.draw = s.draw
     inner join pillar_weights as w on w.draw = s.draw and w.pillar = s.pillar
     group by
-        s.draw, c.normalisation, c.imputation, c.aggregation, c.left_out_indicator, s.year, s.city_id
+        s.draw, c.normalisation, c.imputation, c.aggregation, c.left_out_indicator,
+        s.year, s.city_id
 )
 
 select

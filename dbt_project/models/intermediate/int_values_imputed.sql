@@ -29,14 +29,16 @@ last_observation as (
         h.payload_sha256
     from selected as s
     inner join {{ ref('int_observations_harmonised') }} as h
-        on h.city_id = s.city_id
-        and h.indicator_id = s.indicator_id
-        and h.period < s.edition_year
-        and h.period >= s.year - {{ var('max_data_age') }}
+        on
+            h.city_id = s.city_id
+            and h.indicator_id = s.indicator_id
+            and h.period < s.edition_year
+            and h.period >= s.year - {{ var('max_data_age') }}
     where s.raw_value is null and s.is_indicator_scored
-    qualify row_number() over (
-        partition by s.year, s.city_id, s.indicator_id order by h.period desc
-    ) = 1
+    qualify
+        row_number() over (
+            partition by s.year, s.city_id, s.indicator_id order by h.period desc
+        ) = 1
     {% else %}
     -- imputation = {{ method }}: nothing is carried forward
     select
