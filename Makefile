@@ -64,9 +64,10 @@ test-deps: ## install the test suite's system packages (chromium for the browser
 ui: setup ## start the Dagster UI and daemon (dg dev) on 127.0.0.1
 	$(BIN)/dg dev --host $(UI_HOST) --port $(UI_PORT)
 
-lint: setup ## ruff
+lint: setup ## ruff, then sqlfluff on the dbt models (.sqlfluff: dbt templater, DuckDB dialect)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint dbt_project/models
 
 bench: setup ## run the four benchmarks (refresh cold / no change / one source; scale) and rewrite bench/RESULTS.md
 	$(BIN)/python -m bench.run

@@ -25,7 +25,6 @@ from bench.measure import REPO
 
 DBT_PROJECT = REPO / "dbt_project"
 SEED = 20261125
-PILLARS = ["economy_business", "education_research", "tourism_connectivity", "culture_diplomacy"]
 FIRST_YEAR = 1996
 
 
@@ -43,6 +42,12 @@ class Panel:
     @property
     def last_year(self) -> int:
         return FIRST_YEAR + self.years - 1
+
+
+def pillar_keys(seed: Path = DBT_PROJECT / "seeds" / "pillars.csv") -> list[str]:
+    """The real pillars (seed `pillars`), which the synthetic indicators are dealt out over."""
+    with seed.open(newline="", encoding="utf-8") as handle:
+        return [row["pillar"] for row in csv.DictReader(handle)]
 
 
 def raw_tables(manifest_path: Path = DBT_PROJECT / "target" / "manifest.json") -> list[str]:
@@ -69,6 +74,7 @@ def write_project(panel: Panel, project: Path, tables: list[str]) -> None:
         if real.name not in ("cities.csv", "indicators.csv"):
             shutil.copy(real, seeds / real.name)
     sources = [t.removesuffix("_observations") for t in tables]
+    pillars = pillar_keys()
     _write_seed(
         DBT_PROJECT / "seeds" / "cities.csv",
         seeds / "cities.csv",
@@ -91,7 +97,7 @@ def write_project(panel: Panel, project: Path, tables: list[str]) -> None:
             {
                 "indicator_id": indicator_id(i),
                 "name": f"Synthetic indicator {i}",
-                "pillar": PILLARS[i % len(PILLARS)],
+                "pillar": pillars[i % len(pillars)],
                 "unit": "index",
                 "direction": "lower" if i % 5 == 4 else "higher",
                 "weight": str(1 + i % 3),

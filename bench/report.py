@@ -193,7 +193,7 @@ def _scale_section(results: list[ScaleResult], targets: list, problems: list) ->
         "weighted means, ranks), each in its own process with the same DuckDB settings. On this "
         "complete synthetic panel the defaults (last-observation imputation, winsorising) would "
         "change no value, only add work: that cost is the 'defaults' column, measured at the "
-        "smallest size. The sensitivity part (`int_sensitivity_draws+ int_explain_contributions+`"
+        "smallest size. The sensitivity part (`int_sensitivity_draws_ranked+ int_contributions_explained+`"
         ": the draws, scorecard_sensitivity, the contributions and scorecard_city, which joins "
         "the sensitivity ranks) is a second `dbt run` with a reduced `sensitivity_draws`, timed "
         "apart; `dbt test` (every test) is timed apart too. dbt's `scorecard_city` and the "

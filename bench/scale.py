@@ -16,7 +16,7 @@ from bench.measure import REPO, VENV_BIN, Sample, measure
 # The weight-sensitivity draws and the contribution breakdown, with what depends on them
 # (scorecard_city joins the sensitivity ranks): built by a second `dbt run`, timed apart, because
 # their cost grows with the number of draws as much as with the panel.
-SENSITIVITY_SELECTION = ("int_sensitivity_draws+", "int_explain_contributions+")
+SENSITIVITY_SELECTION = ("int_sensitivity_draws_ranked+", "int_contributions_explained+")
 SENSITIVITY_DRAWS = 10
 
 # The methodology steps the hand-written statement does not repeat are switched off, so both

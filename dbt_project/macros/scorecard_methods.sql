@@ -77,9 +77,36 @@
 {%- endmacro %}
 
 {#-
+    The rows of `relation` with what every normalisation method needs (macro normalised_score),
+    over the rows of each `partition_by` group (an indicator and year): the value's `goodness`
+    (negated for lower-is-better), the lo, hi, mean, sd (sample) and n of the values, and the
+    goodness rank (1 = worst, ties averaged). A select statement, e.g. the body of a CTE.
+-#}
+{% macro select_with_normalisation_statistics(relation, partition_by, value='treated_value', direction='direction') -%}
+    {%- set partition = partition_by | join(', ') -%}
+    select
+        *,
+        rank() over (partition by {{ partition }}, goodness is null order by goodness)
+        + (count(*) over (partition by {{ partition }}, goodness) - 1) / 2.0 as goodness_rank
+    from (
+        select
+            *,
+            case when {{ direction }} = 'lower' then -{{ value }} else {{ value }} end as goodness,
+            min({{ value }}) over values_compared as lo,
+            max({{ value }}) over values_compared as hi,
+            avg({{ value }}) over values_compared as mean,
+            stddev_samp({{ value }}) over values_compared as sd,
+            count({{ value }}) over values_compared as n
+        from {{ relation }}
+        window values_compared as (partition by {{ partition }})
+    )
+{%- endmacro %}
+
+{#-
     A treated value on the 0-100 scale by normalisation `method` (step 6), better always higher.
     `stats` names the columns that hold, per indicator and year: lo, hi, mean, sd, n and the
-    value's goodness rank (1 = worst, ties averaged). With no spread every city scores 50.
+    value's goodness rank (1 = worst, ties averaged): select_with_normalisation_statistics.
+    With no spread every city scores 50.
 -#}
 {% macro normalised_score(method, value, direction, lo='lo', hi='hi', mean='mean', sd='sd', n='n', goodness_rank='goodness_rank') -%}
     case

@@ -17,11 +17,8 @@ BUILD_DB_VAR = "citydip_build_db"
 
 
 class CitydipTranslator(DagsterDbtTranslator):
-    """Staging models read as `staging`; seeds, intermediate models and marts as `scorecard`.
-
-    Intermediate models read marts (fct_observation, dim_*), so grouping them with staging
-    would draw a back-edge scorecard -> staging in the UI; the groups must flow one way.
-    """
+    """Staging models read as `staging`; seeds, intermediate models and marts as `scorecard`:
+    the groups flow one way, sources -> staging -> scorecard -> publish."""
 
     def __init__(self, dbt_vars: Mapping[str, Any]) -> None:
         super().__init__()

@@ -1,4 +1,4 @@
-"""What makes a published edition self-describing: `_citydip_meta`, dbt docs as comments, views.
+"""What makes a published edition self-describing: `_citydip_meta` and the dbt docs as comments.
 
 Applied to the new file before it is swapped in, so every edition an analyst can open carries
 its own provenance (git commit, dbt vars, per-source payload hashes), row counts and the
@@ -31,63 +31,6 @@ META_DOCS = {
     "row_count": "For `table` rows: the number of rows published; for `source` rows: its observations.",
 }
 
-VIEWS = {
-    "latest_scorecard": (
-        "The edition's headline year (the year every surface shows): each city's row of "
-        "scorecard_city with the year's caveats from scorecard_edition (pillars scored, share "
-        "of proxy and imputed values, data years); unranked cities last.",
-        """
-        select
-            c.*,
-            e.pillars_scored as edition_pillars_scored,
-            e.pillars_total as edition_pillars_total,
-            e.proxy_share as edition_proxy_share,
-            e.imputed_share as edition_imputed_share,
-            e.data_year_min as edition_data_year_min,
-            e.data_year_max as edition_data_year_max
-        from scorecard_city as c
-        inner join scorecard_edition as e on e.year = c.year and e.is_headline_year
-        order by c.overall_rank nulls last, c.city_name
-        """,
-    ),
-    "indicator_timeseries": (
-        "Long form for plotting: one row per city, scorecard year and indicator, with the value "
-        "used, the year it was observed, its 0-100 score, flags and source.",
-        """
-        select
-            s.city_id,
-            c.city_name,
-            s.indicator_id,
-            i.name as indicator_name,
-            s.pillar,
-            i.unit,
-            s.year,
-            s.data_year,
-            s.raw_value as value,
-            s.normalised_score,
-            s.is_proxy,
-            s.is_imputed,
-            s.is_approximate,
-            s.source_id,
-            s.payload_sha256
-        from scorecard_indicator as s
-        inner join dim_city as c using (city_id)
-        inner join dim_indicator as i using (indicator_id)
-        """,
-    ),
-}
-
-VIEW_COLUMN_DOCS = {
-    "edition_pillars_scored": "Pillars scored for at least one city in the headline year.",
-    "edition_pillars_total": "Pillars in the registry.",
-    "edition_proxy_share": "Share of the headline year's scored values that are national proxies.",
-    "edition_imputed_share": "Share of the headline year's scored values that are imputed.",
-    "edition_data_year_min": "Oldest data year behind the headline year's scores.",
-    "edition_data_year_max": "Newest data year behind the headline year's scores.",
-    "indicator_name": "Human-readable indicator name (dim_indicator.name).",
-    "value": "Value used for that scorecard year, in the indicator's unit (raw_value).",
-}
-
 
 def git_commit(repo: Path = REPO_ROOT) -> str:
     """The commit the code was at, or `unknown` outside a git checkout."""
@@ -107,19 +50,41 @@ def effective_dbt_vars(overrides: dict) -> dict:
 
 
 def model_docs(manifest_path: Path) -> dict[str, dict]:
-    """{model name: {"": table description, column: description}} from the dbt manifest."""
+    """{model name: {"": table description, column: description}} from the dbt manifest.
+
+    A column the model does not describe keeps the description it has in the models the model
+    selects from, the first one that describes it (in the order of their refs): a view passes
+    the columns of its mart through with their meaning."""
     if not manifest_path.exists():
         return {}
-    manifest = json.loads(manifest_path.read_text())
+    nodes = json.loads(manifest_path.read_text()).get("nodes", {})
+    own = {
+        unique_id: {
+            "": node.get("description") or "",
+            **{c: spec.get("description") or "" for c, spec in (node.get("columns") or {}).items()},
+        }
+        for unique_id, node in nodes.items()
+        if node.get("resource_type") in ("model", "seed", "snapshot")
+    }
     docs: dict[str, dict] = {}
-    for node in manifest.get("nodes", {}).values():
-        if node.get("resource_type") not in ("model", "seed", "snapshot"):
-            continue
-        entry = {"": node.get("description") or ""}
-        for column, spec in (node.get("columns") or {}).items():
-            entry[column] = spec.get("description") or ""
-        docs[node.get("alias") or node["name"]] = entry
+    for unique_id, entry in own.items():
+        node = nodes[unique_id]
+        inherited: dict[str, str] = {}
+        for parent in (node.get("depends_on") or {}).get("nodes", []):
+            for column, description in own.get(parent, {}).items():
+                if column and description:
+                    inherited.setdefault(column, description)
+        described = {c: d for c, d in entry.items() if d}
+        docs[node.get("alias") or node["name"]] = {**inherited, **described}
     return docs
+
+
+def pillar_column_docs(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """{`<pillar>_score`: description} for the score columns scorecard_city (and the views over
+    it) has one of per pillar of seed `pillars` (dim_pillar): a static description cannot name
+    them."""
+    rows = con.execute("select pillar, pillar_name from dim_pillar").fetchall()
+    return {f"{pillar}_score": f"{name} pillar score." for pillar, name in rows}
 
 
 def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
@@ -148,31 +113,27 @@ def describe_edition(
     dbt_vars: dict,
     published_at: datetime | None = None,
 ) -> None:
-    """Add the views, `_citydip_meta` and comments to the new edition `con` is connected to."""
-    tables = [
-        name
-        for (name,) in con.execute(
-            "select table_name from duckdb_tables() where database_name = current_database() "
-            "and schema_name = 'main' order by table_name"
-        ).fetchall()
-    ]
-    views = []
-    for view, (_, sql) in VIEWS.items():
-        try:  # a view over marts this edition lacks (e.g. a minimal test build) is left out
-            con.execute(f"create or replace view {sql_identifier(view)} as {sql}")
-        except (duckdb.BinderException, duckdb.CatalogException):
-            continue
-        views.append(view)
+    """Add `_citydip_meta` and comments to the new edition `con` is connected to."""
+    tables = _relations(con, "BASE TABLE")
+    views = _relations(con, "VIEW")
     _write_meta(con, tables, dbt_vars, published_at or datetime.now(UTC))
 
     docs = model_docs(manifest_path)
-    for table in tables:
-        _comment(con, "table", table, docs.get(table, {}))
+    pillar_docs = pillar_column_docs(con) if "dim_pillar" in tables else {}
+    for kind, relations in (("table", tables), ("view", views)):
+        for relation in relations:
+            _comment(con, kind, relation, {**pillar_docs, **docs.get(relation, {})})
     _comment(con, "table", META_TABLE, META_DOCS)
-    column_docs = {c: d for entry in docs.values() for c, d in entry.items() if c}
-    for view in views:
-        description = VIEWS[view][0]
-        _comment(con, "view", view, {**column_docs, **VIEW_COLUMN_DOCS, "": description})
+
+
+def _relations(con: duckdb.DuckDBPyConnection, table_type: str) -> list[str]:
+    """The edition's tables (`BASE TABLE`) or views (`VIEW`), by name."""
+    rows = con.execute(
+        "select table_name from information_schema.tables where table_catalog = current_database() "
+        "and table_schema = 'main' and table_type = ? order by table_name",
+        [table_type],
+    ).fetchall()
+    return [name for (name,) in rows]
 
 
 def _write_meta(

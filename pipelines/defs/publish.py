@@ -1,10 +1,14 @@
 """Publish the marts to the read-only warehouse analysts open, by atomic rename.
 
-The working database (build/) is copied table by table into a new file beside
-citydip.duckdb, which then replaces it with os.replace: a reader holding the old file keeps a
-consistent snapshot, a new reader gets the new one, and nobody ever sees a half-built table.
+What is published is declared once, in the dbt project: every model tagged `published` (the marts
+and the analyst views over them, dbt_project.yml), read from the dbt manifest. The working
+database (build/) is copied table by table into a new file beside citydip.duckdb, the views are
+recreated over the copies, and the file then replaces citydip.duckdb with os.replace: a reader
+holding the old file keeps a consistent snapshot, a new reader gets the new one, and nobody ever
+sees a half-built table.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -18,29 +22,41 @@ from pipelines.defs.source_assets import WAREHOUSE_POOL
 from pipelines.settings import Settings
 from pipelines.sql import sql_identifier, sql_literal
 
-MARTS = [
-    "dim_city",
-    "dim_pillar",
-    "dim_indicator",
-    "fct_observation",
-    "scorecard_indicator",
-    "scorecard_pillar",
-    "scorecard_city",
-    "scorecard_contribution",
-    "scorecard_sensitivity",
-    "scorecard_edition",
-    "scorecard_concordance",
-]
+PUBLISHED_TAG = "published"
+
+
+def published_models(manifest_path: Path = Path(DBT_PROJECT.manifest_path)) -> list[str]:
+    """The dbt models tagged `published`, by name: what the published warehouse holds."""
+    nodes = json.loads(manifest_path.read_text())["nodes"].values()
+    return sorted(
+        node["name"]
+        for node in nodes
+        if node["resource_type"] == "model" and PUBLISHED_TAG in node["tags"]
+    )
+
+
+MARTS = published_models()
 
 
 def published_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The marts: every table dbt built in the working database's main schema."""
+    """The published models dbt built as tables in the working database's main schema."""
     rows = con.execute(
-        "select table_name from information_schema.tables "
-        "where table_catalog = current_database() and table_schema = 'main' "
-        "and table_type = 'BASE TABLE' order by table_name"
+        "select table_name from duckdb_tables() "
+        "where database_name = current_database() and schema_name = 'main' order by table_name"
     ).fetchall()
-    return [name for (name,) in rows]
+    return [name for (name,) in rows if name in MARTS]
+
+
+def published_views(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The published models dbt built as views in the main schema: {name: `create view` SQL}.
+
+    DuckDB keeps a view's SQL without the database name, and the views select from marts only,
+    so the same statement recreates each view over the published copies."""
+    rows = con.execute(
+        "select view_name, sql from duckdb_views() "
+        "where database_name = current_database() and schema_name = 'main' order by view_name"
+    ).fetchall()
+    return {name: sql for name, sql in rows if name in MARTS}
 
 
 def previous_path(target: Path) -> Path:
@@ -74,6 +90,11 @@ def publish(con: duckdb.DuckDBPyConnection, target: Path, dbt_vars: dict) -> dic
         finally:
             con.execute("detach publish_target")
         with duckdb.connect(str(staging)) as edition:
+            for view, sql in published_views(con).items():
+                edition.execute(sql)
+                counts[view] = edition.execute(
+                    f"select count(*) from {sql_identifier(view)}"
+                ).fetchone()[0]
             describe_edition(
                 edition,
                 manifest_path=Path(DBT_PROJECT.manifest_path),
@@ -105,10 +126,10 @@ def publish(con: duckdb.DuckDBPyConnection, target: Path, dbt_vars: dict) -> dic
     kinds={"duckdb"},
     owners=["team:citydip"],
     pool=WAREHOUSE_POOL,
-    description="citydip.duckdb: the marts copied from the working database and swapped in "
-    "atomically once every blocking check passed, with `_citydip_meta`, the dbt docs as "
-    "comments and the views latest_scorecard and indicator_timeseries. Analysts and the cards "
-    "read only this file.",
+    description="citydip.duckdb: the dbt models tagged `published` (the marts and the views "
+    "latest_scorecard and indicator_timeseries), copied from the working database and swapped in "
+    "atomically once every blocking check passed, with `_citydip_meta` and the dbt docs as "
+    "comments. Analysts and the cards read only this file.",
 )
 def published_warehouse(
     duckdb: DuckDBResource, settings: dg.ResourceParam[Settings]

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from tests.seeds import pillar_names
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 pytestmark = pytest.mark.skipif(
@@ -58,7 +60,7 @@ def site(published_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     [
         (
             "index.html",
-            ["City-diplomacy scorecard", "Hong Kong", "Singapore", "Economy & business"],
+            ["City-diplomacy scorecard", "Hong Kong", "Singapore", *pillar_names().values()],
         ),
         (
             "hong-kong.html",

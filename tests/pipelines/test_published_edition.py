@@ -54,9 +54,26 @@ def test_sources_carry_their_payload_hash_and_fetch_time(con):
     assert meta(con, "source") == expected
 
 
+def test_the_edition_holds_the_dbt_models_tagged_published(con):
+    """What is published is declared in the dbt project (tag `published`): the marts as tables,
+    the analyst views as views that work in the published file on its own."""
+    relations = dict(
+        con.execute(
+            "select table_name, table_type from information_schema.tables "
+            "where table_name <> '_citydip_meta'"
+        ).fetchall()
+    )
+    assert set(relations) == set(MARTS)
+    assert relations["latest_scorecard"] == relations["indicator_timeseries"] == "VIEW"
+    assert relations["scorecard_city"] == "BASE TABLE"
+
+
 def test_row_counts_match_the_tables(con):
     tables = meta(con, "table")
-    assert set(MARTS) <= set(tables)
+    published = con.execute(
+        "select table_name from duckdb_tables() where table_name <> '_citydip_meta'"
+    ).fetchall()
+    assert set(tables) == {name for (name,) in published}
     for table, (_, _, rows) in tables.items():
         assert con.execute(f'select count(*) from "{table}"').fetchone()[0] == rows > 0
 

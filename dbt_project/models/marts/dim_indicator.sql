@@ -5,18 +5,14 @@ select
     indicator_id,
     name,
     pillar,
-    case
-        when denominator is null then unit
-        when denominator = 'city_population' then unit || ' per resident'
-        else unit || ' per ' || denominator
-    end as unit,
+    unit,
     direction,
-    cast(weight as double) as weight,
+    weight,
     source_id,
     description,
-    unit as observation_unit,
+    observation_unit,
     denominator,
     geography,
-    pillar is not null as is_scored,
-    geography = 'national_host' as is_national_host_proxy
-from {{ ref('indicators') }}
+    is_scored,
+    is_national_host_proxy
+from {{ ref('int_indicators_classified') }}

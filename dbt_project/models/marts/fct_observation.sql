@@ -1,27 +1,13 @@
 -- Every validated observation from every source, in the tidy observation contract.
-{% set staged = [
-    'stg_worldbank__observations',
-    'stg_qs_rankings__observations',
-    'stg_the_rankings__observations',
-    'stg_gfci__observations',
-    'stg_regional_hq__observations',
-    'stg_ipo_funds__observations',
-    'stg_openflights__observations',
-    'stg_hk_immigration__observations',
-    'stg_singstat__observations',
-    'stg_comtrade__observations',
-    'stg_openalex__observations',
-    'stg_wikidata__observations',
-    'stg_sistercity__observations',
-    'stg_un_wup__observations',
-    'stg_gdci__observations',
-    'stg_gawc__observations',
-    'stg_qs_student_cities__observations',
-    'stg_michelin__observations',
-    'stg_unesco_whc__observations',
-    'stg_metro_gdp__observations',
-] %}
-{% for model in staged %}
-select * from {{ ref(model) }}
-{% if not loop.last %}union all by name{% endif %}
-{% endfor %}
+select
+    source_id,
+    indicator_id,
+    geo_id,
+    geo_level,
+    period,
+    value,
+    unit,
+    fetched_at,
+    payload_sha256,
+    approximate
+from {{ ref('int_observations_unioned') }}

@@ -1,6 +1,6 @@
 -- Per city, year and scored indicator: its contribution in points to the pillar score and to the
 -- overall score (they add up to the scores), with the observation's provenance and flags.
--- See int_explain_contributions.
+-- See int_contributions_explained.
 select
     city_id,
     year,
@@ -19,4 +19,4 @@ select
     is_proxy,
     is_approximate,
     is_outlier_treated
-from {{ ref('int_explain_contributions') }}
+from {{ ref('int_contributions_explained') }}

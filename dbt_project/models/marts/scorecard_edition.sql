@@ -2,15 +2,7 @@
 -- unranked, the pillars and indicators scored, the share of values that are national proxies or
 -- imputed, and the data years behind the scores. `is_headline_year` marks the year every surface
 -- (console, README, cards, latest_scorecard) shows.
-with scored as (
-    select s.*
-    from {{ ref('int_normalise_scores') }} as s
-    inner join {{ ref('int_aggregate_pillars') }} as p
-        on p.year = s.year and p.city_id = s.city_id and p.pillar = s.pillar
-    where s.normalised_score is not null and p.score is not null
-),
-
-values_per_year as (
+with values_per_year as (
     select
         year,
         cast(count(distinct pillar) as integer) as pillars_scored,
@@ -19,7 +11,7 @@ values_per_year as (
         avg(case when is_imputed then 1.0 else 0.0 end) as imputed_share,
         cast(min(data_year) as integer) as data_year_min,
         cast(max(data_year) as integer) as data_year_max
-    from scored
+    from {{ ref('int_values_scored') }}
     group by year
 ),
 
@@ -30,7 +22,7 @@ cities_per_year as (
         cast(count(overall_score) as integer) as cities_ranked,
         string_agg(case when overall_score is null then city_id end, ', ' order by city_id)
             as cities_unranked
-    from {{ ref('int_aggregate_overall') }}
+    from {{ ref('int_overall_scores_aggregated') }}
     group by year
 )
 
@@ -49,4 +41,4 @@ select
     v.data_year_max
 from cities_per_year as c
 left join values_per_year as v on v.year = c.year
-left join {{ ref('int_headline_year') }} as h on true
+left join {{ ref('int_headline_year_selected') }} as h on true

@@ -1,5 +1,5 @@
 -- Per city, year and indicator: the value used, its treatment and its 0-100 score, with flags.
--- Only values that are scored (observed or imputed) appear; see int_normalise_scores.
+-- Only values that are scored (observed or imputed) appear; see int_values_normalised.
 select
     city_id,
     year,
@@ -23,5 +23,5 @@ select
     geo_level,
     source_id,
     payload_sha256
-from {{ ref('int_normalise_scores') }}
+from {{ ref('int_values_normalised') }}
 where normalised_score is not null

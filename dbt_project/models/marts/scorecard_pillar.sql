@@ -1,5 +1,5 @@
 -- Per city, year and pillar: the pillar score (null with a reason when the city is not covered),
--- its rank, coverage and year-on-year change. See int_aggregate_pillars.
+-- its rank, coverage and year-on-year change. See int_pillar_scores_aggregated.
 select
     city_id,
     year,
@@ -14,4 +14,4 @@ select
     score_missing_reason,
     score_change,
     rank_change
-from {{ ref('int_aggregate_pillars') }}
+from {{ ref('int_pillar_scores_aggregated') }}

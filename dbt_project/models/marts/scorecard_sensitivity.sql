@@ -1,17 +1,15 @@
--- Per city and year: how the overall rank moves under `sensitivity_draws` random weightings
--- within +-`weight_jitter` of the seed weights (int_sensitivity_draws): the median rank and the
--- 5th-95th percentile interval (discrete percentiles: ranks that occurred).
+-- Per city and year: how the overall rank moves under `sensitivity_draws` random draws of the
+-- weights and the method (int_sensitivity_ranks_summarised).
 select
     city_id,
     year,
-    cast(percentile_disc(0.5) within group (order by overall_rank) as integer) as rank_median,
-    cast(percentile_disc(0.05) within group (order by overall_rank) as integer) as rank_p05,
-    cast(percentile_disc(0.95) within group (order by overall_rank) as integer) as rank_p95,
-    cast(count(*) as integer) as draws,
-    min(overall_rank) as rank_best,
-    max(overall_rank) as rank_worst,
-    percentile_cont(0.05) within group (order by overall_score) as score_p05,
-    percentile_cont(0.5) within group (order by overall_score) as score_median,
-    percentile_cont(0.95) within group (order by overall_score) as score_p95
-from {{ ref('int_sensitivity_draws') }}
-group by city_id, year
+    rank_median,
+    rank_p05,
+    rank_p95,
+    draws,
+    rank_best,
+    rank_worst,
+    score_p05,
+    score_median,
+    score_p95
+from {{ ref('int_sensitivity_ranks_summarised') }}

@@ -6,19 +6,21 @@
 -- Otherwise the pillar score will be null, for the reason given here.
 {% set basis = choice_var('coverage_basis', ['in_play', 'registry']) %}
 with selected as (
-    select * from {{ ref('int_select_edition_year') }}
+    select * from {{ ref('int_edition_years_selected') }}
 ),
 
 pillar_size as (
     select p.pillar, count(i.indicator_id) as indicators_total
     from {{ ref('pillars') }} as p
-    left join {{ ref('dim_indicator') }} as i on i.pillar = p.pillar
+    left join {{ ref('int_indicators_classified') }} as i on i.pillar = p.pillar
     group by p.pillar
 ),
 
 in_play as (
-    select year, pillar, count(distinct indicator_id) filter (where raw_value is not null)
-        as indicators_in_play
+    select
+        year,
+        pillar,
+        count(distinct indicator_id) filter (where raw_value is not null) as indicators_in_play
     from selected
     group by year, pillar
 ),
@@ -76,8 +78,9 @@ select
         when indicators_observed = 0
             then 'no data within max_data_age ({{ var("max_data_age") }} years)'
         when coverage < {{ var('min_pillar_coverage') }}
-            then cast(indicators_observed as varchar) || ' of '
-                || cast(indicators_total as varchar)
-                || ' indicators observed, below min_pillar_coverage {{ var("min_pillar_coverage") }}'
+            then
+                cast(indicators_observed as varchar) || ' of ' || cast(indicators_total as varchar)
+                || ' indicators observed, below min_pillar_coverage '
+                || '{{ var("min_pillar_coverage") }}'
     end as not_covered_reason
 from coverage

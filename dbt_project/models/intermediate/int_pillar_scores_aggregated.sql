@@ -8,11 +8,11 @@
 -- previous year: score points, and places gained (previous rank - rank).
 {% set method = choice_var('aggregation', ['arithmetic', 'geometric']) %}
 with coverage as (
-    select * from {{ ref('int_pillar_coverage') }}
+    select * from {{ ref('int_pillar_coverage_checked') }}
 ),
 
 scores as (
-    select * from {{ ref('int_normalise_scores') }}
+    select * from {{ ref('int_values_normalised') }}
     where normalised_score is not null
 ),
 

@@ -6,7 +6,7 @@ with per_year as (
         o.year,
         count(o.overall_score) as cities_ranked,
         sum(o.pillars_scored) as pillar_scores
-    from {{ ref('int_aggregate_overall') }} as o
+    from {{ ref('int_overall_scores_aggregated') }} as o
     group by o.year
 )
 

@@ -9,11 +9,11 @@
 -- for that year, with the reason (`indicator_not_scored_reason`).
 -- One row per year, city and scored indicator, so every gap is explicit.
 with harmonised as (
-    select * from {{ ref('int_harmonise_observations') }}
+    select * from {{ ref('int_observations_harmonised') }}
 ),
 
 city_count as (
-    select count(*) as cities from {{ ref('dim_city') }}
+    select count(*) as cities from {{ ref('cities') }}
 ),
 
 years as (
@@ -57,8 +57,8 @@ editions as (
 grid as (
     select y.year, c.city_id, i.pillar, i.indicator_id, i.direction, i.weight
     from years as y
-    cross join {{ ref('dim_city') }} as c
-    cross join {{ ref('dim_indicator') }} as i
+    cross join {{ ref('cities') }} as c
+    cross join {{ ref('int_indicators_classified') }} as i
     where i.is_scored
 )
 
@@ -75,7 +75,8 @@ select
         when e.edition_year is null
             then 'no data within max_data_age ({{ var("max_data_age") }} years)'
         when not e.is_indicator_scored
-            then cast(e.cities_observed as varchar) || ' of ' || cast(cc.cities as varchar)
+            then
+                cast(e.cities_observed as varchar) || ' of ' || cast(cc.cities as varchar)
                 || ' cities observed in ' || cast(e.edition_year as varchar)
                 || ', below min_indicator_coverage {{ var("min_indicator_coverage") }}'
     end as indicator_not_scored_reason,

@@ -11,7 +11,7 @@
 {% set method = choice_var('aggregation', ['arithmetic', 'geometric']) %}
 with pillars as (
     select p.year, p.city_id, p.pillar, p.score as pillar_score, w.weight as pillar_weight
-    from {{ ref('int_aggregate_pillars') }} as p
+    from {{ ref('int_pillar_scores_aggregated') }} as p
     inner join {{ ref('pillars') }} as w on w.pillar = p.pillar
 ),
 
@@ -25,7 +25,7 @@ pillar_shares as (
         / nullif(sum({{ aggregate_term('p.pillar_score', 'p.pillar_weight', method) }})
             over (partition by p.year, p.city_id), 0) as pillar_term_share
     from pillars as p
-    inner join {{ ref('int_aggregate_overall') }} as o
+    inner join {{ ref('int_overall_scores_aggregated') }} as o
         on o.year = p.year and o.city_id = p.city_id
     where p.pillar_score is not null
 ),
@@ -41,7 +41,7 @@ indicators as (
         {{ aggregate_term('s.normalised_score', 's.weight', method) }}
         / nullif(sum({{ aggregate_term('s.normalised_score', 's.weight', method) }})
             over city_pillar, 0) as term_share
-    from {{ ref('int_normalise_scores') }} as s
+    from {{ ref('int_values_normalised') }} as s
     left join pillar_shares as p
         on p.year = s.year and p.city_id = s.city_id and p.pillar = s.pillar
     where s.normalised_score is not null

@@ -2,13 +2,13 @@
 --   none              leave it missing (step 7 renormalises the weights over the values present)
 --   last_observation  the city's latest earlier value of the indicator, at most `max_data_age`
 --                     years before the scorecard year (default)
---   pillar_mean       filled after normalisation, in int_normalise_scores (scores of different
+--   pillar_mean       filled after normalisation, in int_values_normalised (scores of different
 --                     units can only be averaged once they are on the 0-100 scale)
 -- Every filled value is flagged `is_imputed`, and `value_origin` says how it was obtained.
 -- An indicator not scored in the year (step 2's coverage rule) is never imputed.
 {% set method = choice_var('imputation', ['none', 'last_observation', 'pillar_mean']) %}
 with selected as (
-    select * from {{ ref('int_select_edition_year') }}
+    select * from {{ ref('int_edition_years_selected') }}
 ),
 
 last_observation as (
@@ -28,15 +28,17 @@ last_observation as (
         h.source_id,
         h.payload_sha256
     from selected as s
-    inner join {{ ref('int_harmonise_observations') }} as h
-        on h.city_id = s.city_id
-        and h.indicator_id = s.indicator_id
-        and h.period < s.edition_year
-        and h.period >= s.year - {{ var('max_data_age') }}
+    inner join {{ ref('int_observations_harmonised') }} as h
+        on
+            h.city_id = s.city_id
+            and h.indicator_id = s.indicator_id
+            and h.period < s.edition_year
+            and h.period >= s.year - {{ var('max_data_age') }}
     where s.raw_value is null and s.is_indicator_scored
-    qualify row_number() over (
-        partition by s.year, s.city_id, s.indicator_id order by h.period desc
-    ) = 1
+    qualify
+        row_number() over (
+            partition by s.year, s.city_id, s.indicator_id order by h.period desc
+        ) = 1
     {% else %}
     -- imputation = {{ method }}: nothing is carried forward
     select

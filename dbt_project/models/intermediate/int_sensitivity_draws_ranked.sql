@@ -22,7 +22,7 @@ scored_indicators as (
     select
         indicator_id,
         cast(row_number() over (order by indicator_id) as integer) as position
-    from {{ ref('dim_indicator') }}
+    from {{ ref('int_indicators_classified') }}
     where is_scored
 ),
 
@@ -37,12 +37,14 @@ choices as (
             {% endfor -%}
         end as normalisation,
         case
-            when {{ hash_uniform(["'" ~ seed ~ "'", 'cast(d.draw as varchar)', "'imputation'"]) }}
+            when
+                {{ hash_uniform(["'" ~ seed ~ "'", 'cast(d.draw as varchar)', "'imputation'"]) }}
                 <= 0.5 then 'as_configured'
             else 'none'
         end as imputation,
         case
-            when {{ hash_uniform(["'" ~ seed ~ "'", 'cast(d.draw as varchar)', "'aggregation'"]) }}
+            when
+                {{ hash_uniform(["'" ~ seed ~ "'", 'cast(d.draw as varchar)', "'aggregation'"]) }}
                 <= 0.5 then 'arithmetic'
             else 'geometric'
         end as aggregation,
@@ -66,7 +68,7 @@ indicator_weights as (
             "'" ~ seed ~ "'", 'cast(d.draw as varchar)', "'indicator'", 'i.indicator_id'
         ]) }} - 1)) as weight
     from draws as d
-    cross join {{ ref('dim_indicator') }} as i
+    cross join {{ ref('int_indicators_classified') }} as i
     where i.is_scored
 ),
 
@@ -84,10 +86,10 @@ pillar_weights as (
 -- the treated values of the pillars the scorecard scores, of the cities it ranks
 treated as (
     select s.year, s.city_id, s.pillar, s.indicator_id, s.direction, s.treated_value, s.is_imputed
-    from {{ ref('int_normalise_scores') }} as s
-    inner join {{ ref('int_aggregate_pillars') }} as p
+    from {{ ref('int_values_normalised') }} as s
+    inner join {{ ref('int_pillar_scores_aggregated') }} as p
         on p.year = s.year and p.city_id = s.city_id and p.pillar = s.pillar
-    inner join {{ ref('int_aggregate_overall') }} as o
+    inner join {{ ref('int_overall_scores_aggregated') }} as o
         on o.year = s.year and o.city_id = s.city_id
     where p.score is not null and o.overall_score is not null and s.treated_value is not null
 ),
@@ -96,29 +98,14 @@ treated as (
 imputation_variants as (
     select 'as_configured' as imputation, * from treated
     union all
-    select 'none' as imputation, * from treated where not is_imputed
-),
-
-distribution as (
-    select
-        *,
-        case when direction = 'lower' then -treated_value else treated_value end as goodness,
-        min(treated_value) over indicator_year as lo,
-        max(treated_value) over indicator_year as hi,
-        avg(treated_value) over indicator_year as mean,
-        stddev_samp(treated_value) over indicator_year as sd,
-        count(treated_value) over indicator_year as n
-    from imputation_variants
-    window indicator_year as (partition by imputation, year, indicator_id)
+    select 'none' as imputation, * from treated
+    where not is_imputed
 ),
 
 ranked as (
-    select
-        *,
-        rank() over (partition by imputation, year, indicator_id order by goodness)
-        + (count(*) over (partition by imputation, year, indicator_id, goodness) - 1) / 2.0
-            as goodness_rank
-    from distribution
+    {{ select_with_normalisation_statistics(
+        'imputation_variants', ['imputation', 'year', 'indicator_id']
+    ) }}
 ),
 
 -- every normalisation of every imputation variant
@@ -174,7 +161,8 @@ overall_scores as (
     inner join draw_choices as c on c.draw = s.draw
     inner join pillar_weights as w on w.draw = s.draw and w.pillar = s.pillar
     group by
-        s.draw, c.normalisation, c.imputation, c.aggregation, c.left_out_indicator, s.year, s.city_id
+        s.draw, c.normalisation, c.imputation, c.aggregation, c.left_out_indicator,
+        s.year, s.city_id
 )
 
 select

@@ -10,28 +10,11 @@
 {% set method = choice_var('normalisation', ['min_max', 'z_score', 'rank']) %}
 {% set imputation = choice_var('imputation', ['none', 'last_observation', 'pillar_mean']) %}
 with treated as (
-    select * from {{ ref('int_treat_outliers') }}
-),
-
-distribution as (
-    select
-        *,
-        case when direction = 'lower' then -treated_value else treated_value end as goodness,
-        min(treated_value) over indicator_year as lo,
-        max(treated_value) over indicator_year as hi,
-        avg(treated_value) over indicator_year as mean,
-        stddev_samp(treated_value) over indicator_year as sd,
-        count(treated_value) over indicator_year as n
-    from treated
-    window indicator_year as (partition by year, indicator_id)
+    select * from {{ ref('int_outliers_treated') }}
 ),
 
 ranked as (
-    select
-        *,
-        rank() over (partition by year, indicator_id, goodness is null order by goodness)
-        + (count(*) over (partition by year, indicator_id, goodness) - 1) / 2.0 as goodness_rank
-    from distribution
+    {{ select_with_normalisation_statistics('treated', ['year', 'indicator_id']) }}
 ),
 
 normalised as (

@@ -14,7 +14,7 @@
 {% set max_kurt = var('outlier_kurtosis') %}
 {% set steps = var('outlier_max_winsorised') | int if method == 'winsorise' else 0 %}
 with imputed as (
-    select * from {{ ref('int_impute_values') }}
+    select * from {{ ref('int_values_imputed') }}
 ),
 
 distribution as (

@@ -6,7 +6,7 @@
 {% set method = choice_var('aggregation', ['arithmetic', 'geometric']) %}
 with pillars as (
     select p.*, w.weight
-    from {{ ref('int_aggregate_pillars') }} as p
+    from {{ ref('int_pillar_scores_aggregated') }} as p
     inner join {{ ref('pillars') }} as w on w.pillar = p.pillar
 ),
 
@@ -43,8 +43,9 @@ ranked as (
         cast(coalesce(w.pillars_scored, 0) as integer) as pillars_scored,
         case
             when w.overall_score is null
-                then cast(coalesce(w.pillars_scored, 0) as varchar)
-                || ' pillar score(s), below min_pillars {{ var("min_pillars") }}: unranked'
+                then
+                    cast(coalesce(w.pillars_scored, 0) as varchar)
+                    || ' pillar score(s), below min_pillars {{ var("min_pillars") }}: unranked'
         end as overall_missing_reason,
         case
             when w.overall_score is not null then rank() over (

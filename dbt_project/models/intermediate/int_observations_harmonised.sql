@@ -11,23 +11,27 @@
 -- A city figure wins over a country figure for the same indicator and year.
 with registry as (
     select indicator_id, unit, observation_unit, denominator, geography
-    from {{ ref('dim_indicator') }}
+    from {{ ref('int_indicators_classified') }}
     where is_scored
 ),
 
 observations as (
-    select * from {{ ref('fct_observation') }}
+    select * from {{ ref('int_observations_unioned') }}
 ),
 
 cities as (
-    select * from {{ ref('dim_city') }}
+    select * from {{ ref('cities') }}
 ),
 
 -- the city's own population (UN WUP agglomeration), keyed by city
 denominators as (
     select indicator_id as denominator, geo_id as city_id, period, value as denominator_value
     from observations
-    where indicator_id in (select denominator from registry where denominator is not null)
+    where
+        indicator_id in (
+            select r.denominator from registry as r
+            where r.denominator is not null
+        )
         and geo_level in ('city', 'metro')
     qualify row_number() over (
         partition by indicator_id, geo_id, period order by source_id
@@ -37,12 +41,12 @@ denominators as (
 own_figures as (
     select c.city_id, false as is_proxy, o.*
     from observations as o
-    inner join cities as c on o.geo_id = c.city_id
+    inner join cities as c on c.city_id = o.geo_id
     where o.geo_level in ('city', 'metro')
     union all
     select c.city_id, false as is_proxy, o.*
     from observations as o
-    inner join cities as c on o.geo_id = c.country_iso3
+    inner join cities as c on c.country_iso3 = o.geo_id
     where o.geo_level = 'country' and c.is_city_state
 ),
 

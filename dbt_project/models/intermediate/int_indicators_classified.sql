@@ -1,0 +1,23 @@
+-- The indicator registry (seed `indicators`), classified: each indicator scored in its pillar or
+-- context (no pillar), a national-host proxy or not, and the unit its values are scored in (per
+-- resident where the registry names the city's population as denominator). The method steps read
+-- the registry from here; dim_indicator publishes it.
+select
+    indicator_id,
+    name,
+    pillar,
+    case
+        when denominator is null then unit
+        when denominator = 'city_population' then unit || ' per resident'
+        else unit || ' per ' || denominator
+    end as unit,
+    direction,
+    cast(weight as double) as weight,
+    source_id,
+    description,
+    unit as observation_unit,
+    denominator,
+    geography,
+    pillar is not null as is_scored,
+    geography = 'national_host' as is_national_host_proxy
+from {{ ref('indicators') }}
