@@ -8,7 +8,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from pipelines.defs.dbt_fingerprint import dbt_vars, project_fingerprint
+from pipelines.defs.dbt_fingerprint import dbt_vars, project_fingerprint, python_model_fingerprint
 from pipelines.defs.source_assets import WAREHOUSE_POOL
 from pipelines.settings import DBT_PROJECT_DIR, load_settings
 
@@ -16,24 +16,33 @@ DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 
 class CitydipTranslator(DagsterDbtTranslator):
-    """Staging models read as `staging`; seeds, intermediate models and marts as `scorecard`.
+    """Staging models read as `staging`, the statistical audit (models/audit) as `audit`; seeds,
+    intermediate models and marts as `scorecard`.
 
     Intermediate models read marts (fct_observation, dim_*), so grouping them with staging
-    would draw a back-edge scorecard -> staging in the UI; the groups must flow one way.
+    would draw a back-edge scorecard -> staging in the UI; the groups must flow one way:
+    staging -> scorecard -> audit -> publish.
     """
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         folders = dbt_resource_props.get("fqn", [])[1:-1]
-        return "staging" if folders and folders[0] == "staging" else "scorecard"
+        if folders and folders[0] in ("staging", "audit"):
+            return folders[0]
+        return "scorecard"
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> Sequence[str] | None:
         """Owners from the model's dbt `meta`, else the citydip team like every other asset."""
         return super().get_owners(dbt_resource_props) or ["team:citydip"]
 
     def get_code_version(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        """The node's SQL (or seed) checksum plus the project's macros, config and vars."""
+        """The node's SQL (or seed) checksum plus the project's macros, config and vars; for a
+        Python model also the `pipelines.audit` code it runs."""
         own = super().get_code_version(dbt_resource_props)
-        return f"{own}-{project_fingerprint()}" if own else None
+        if not own:
+            return None
+        if dbt_resource_props.get("language") == "python":
+            return f"{own}-{project_fingerprint()}-{python_model_fingerprint()}"
+        return f"{own}-{project_fingerprint()}"
 
 
 @dbt_assets(

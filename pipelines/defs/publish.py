@@ -30,6 +30,11 @@ MARTS = [
     "scorecard_sensitivity",
     "scorecard_edition",
     "scorecard_concordance",
+    "audit_correlation",
+    "audit_pillar_coherence",
+    "audit_effective_weight",
+    "audit_sobol",
+    "audit_city_strengths",
 ]
 
 
