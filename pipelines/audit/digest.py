@@ -13,9 +13,6 @@ import numpy as np
 
 from pipelines.audit.panel import Panel
 
-# The modules whose code decides the indices.
-CODE = ("digest.py", "factors.py", "panel.py", "scorecard_model.py", "sobol.py", "tables.py")
-
 
 def inputs_digest(panel: Panel, settings: object) -> str:
     digest = hashlib.sha256()
@@ -28,7 +25,6 @@ def inputs_digest(panel: Panel, settings: object) -> str:
             digest.update(repr(value).encode())
     digest.update(repr(settings).encode())
     digest.update(f"SALib {version('salib')}".encode())
-    here = Path(__file__).parent
-    for name in CODE:
-        digest.update((here / name).read_bytes())
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(module.read_bytes())
     return digest.hexdigest()

@@ -12,6 +12,7 @@ rounded to 1e-9, as int_sensitivity_draws does).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,7 +53,9 @@ def normalise(values: np.ndarray, higher_is_better: np.ndarray, method: str) -> 
     sign = np.where(higher_is_better, 1.0, -1.0)
     goodness = values * sign
     n = np.sum(~np.isnan(values), axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    # columns with fewer than two values warn in nanstd/nanmin; they score 50 (or NaN) below
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         lo, hi = np.nanmin(goodness, axis=0), np.nanmax(goodness, axis=0)
         if method == "min_max":
             scores = 100 * (goodness - lo) / (hi - lo)

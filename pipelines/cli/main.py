@@ -7,6 +7,7 @@ import argparse
 import sys
 
 from pipelines.cli import (
+    audit,
     card,
     compare,
     explain,
@@ -18,7 +19,7 @@ from pipelines.cli import (
     status,
 )
 
-COMMANDS = [refresh, sources, snapshot, status, query, card, compare, explain, export]
+COMMANDS = [refresh, sources, snapshot, status, query, card, compare, explain, audit, export]
 
 
 def build_parser() -> argparse.ArgumentParser:
