@@ -210,6 +210,7 @@ class SobolSettings:
 
 
 AVERAGE_RANK_SHIFT = "average_rank_shift"
+EVALUATIONS_PER_CHUNK = 2048
 
 
 def sobol_table(
@@ -237,7 +238,9 @@ def year_sobol(panel: Panel, settings: SobolSettings, digest: str) -> pd.DataFra
     uncertain = factors(panel, settings.weight_jitter)
     bounds = [f.bounds for f in uncertain]
     sample = saltelli_sample(bounds, settings.base_samples, settings.seed)
-    ranks = overall_ranks(panel, choices(panel, sample))
+    # in chunks, so memory stays bounded (evaluations x cities x indicators) for many cities
+    chunks = np.array_split(sample, max(1, len(sample) // EVALUATIONS_PER_CHUNK))
+    ranks = np.concatenate([overall_ranks(panel, choices(panel, chunk)) for chunk in chunks])
     base = overall_ranks(panel, base_choices(panel, settings.normalisation, settings.aggregation))[
         0
     ]
