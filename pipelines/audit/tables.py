@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.audit.coherence import cronbach_alpha, first_component
+from pipelines.audit.components import OVERALL, components
 from pipelines.audit.correlation import is_collinear, is_silent, pairwise_correlations
 from pipelines.audit.digest import inputs_digest
 from pipelines.audit.effective_weights import effective_weights, nominal_weights
@@ -20,61 +21,6 @@ from pipelines.audit.marts import Marts
 from pipelines.audit.panel import Panel, year_panel
 from pipelines.audit.scorecard_model import base_choices, overall_ranks
 from pipelines.audit.sobol import saltelli_sample, sobol_indices
-
-OVERALL = "overall"
-
-
-@dataclass(frozen=True)
-class Components:
-    """One year's components as columns (indicators, then pillars, then the overall score),
-    cities as rows; `pillar_of` maps an indicator to its pillar."""
-
-    values: pd.DataFrame
-    indicators: list[str]
-    pillars: list[str]
-    pillar_of: dict[str, str]
-
-    def level(self, name: str) -> str:
-        if name == OVERALL:
-            return OVERALL
-        return "indicator" if name in self.pillar_of else "pillar"
-
-    def aggregate_of(self, name: str) -> str:
-        """The aggregate a component is a part of: its pillar, or the overall score."""
-        return self.pillar_of.get(name, OVERALL)
-
-    def members(self, aggregate: str) -> list[str]:
-        if aggregate == OVERALL:
-            return self.pillars
-        return [i for i in self.indicators if self.pillar_of[i] == aggregate]
-
-
-def components(marts: Marts, year: int) -> Components:
-    scores = marts.indicators[marts.indicators["year"] == year]
-    order = {p: n for n, p in enumerate(marts.pillar_order())}
-    meta = scores.drop_duplicates("indicator_id")
-    indicators = sorted(meta["indicator_id"], key=lambda i: (order[pillar_of(meta, i)], i))
-    pillars = [p for p in marts.pillar_order() if p in set(meta["pillar"])]
-    wide = [
-        scores.pivot(index="city_id", columns="indicator_id", values="normalised_score"),
-        marts.pillars[marts.pillars["year"] == year].pivot(
-            index="city_id", columns="pillar", values="score"
-        ),
-        marts.cities[marts.cities["year"] == year]
-        .set_index("city_id")["overall_score"]
-        .rename(OVERALL),
-    ]
-    values = pd.concat(wide, axis=1).reindex(columns=[*indicators, *pillars, OVERALL])
-    return Components(
-        values=values.astype(float).sort_index(),
-        indicators=indicators,
-        pillars=pillars,
-        pillar_of={i: pillar_of(meta, i) for i in indicators},
-    )
-
-
-def pillar_of(meta: pd.DataFrame, indicator: str) -> str:
-    return meta.loc[meta["indicator_id"] == indicator, "pillar"].iloc[0]
 
 
 def optional(value: float) -> float | None:
