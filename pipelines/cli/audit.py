@@ -110,6 +110,8 @@ def render(audit: Audit, city: str | None = None) -> list:
         )
 
     parts: list = [coherence, flags if audit.flags else "no flagged correlations", weights]
+    if audit.evaluations is None:
+        return [*parts, f"no Sobol indices for {audit.year}: fewer than two cities are ranked"]
     setup = (
         f"N = {audit.base_samples} base samples, {audit.evaluations} scorecard evaluations, "
         f"seed {audit.seed}; ± is the half-width of the 95% bootstrap interval"
