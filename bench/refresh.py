@@ -4,6 +4,7 @@ one loop so that every kind of run sees the same machine load."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ class RefreshResults:
     dbt_models: set[str] = field(default_factory=set)
     # the dbt models downstream of the changed (QS) source's staging model (it included)
     curated_downstream: set[str] = field(default_factory=set)
+    # seconds each audit model took in the dbt build of each cold / changed refresh
+    audit_seconds: dict[str, list[dict[str, float]]] = field(default_factory=dict)
 
     def summary(self, kind: str) -> Summary:
         return Summary.of(getattr(self, kind))
@@ -91,12 +94,14 @@ def run_refresh_benchmarks(runs: int, workdir: Path) -> RefreshResults:
                     materialised(dagster_home, run_ids(dagster_home) - before)
                 )
                 if kind == "cold":
+                    results.audit_seconds.setdefault(kind, []).append(audit_seconds(home))
                     results.bare_dbt.append(bare_dbt_build(home, workdir / f"bare{i}"))
             before = run_ids(dagster_home)
             results.changed.append(measure(citydip, changed_env))
             results.built.setdefault("changed", []).append(
                 materialised(dagster_home, run_ids(dagster_home) - before)
             )
+            results.audit_seconds.setdefault("changed", []).append(audit_seconds(home))
     return results
 
 
@@ -113,6 +118,16 @@ def bare_dbt_build(home: Path, scratch: Path) -> Sample:
         shutil.copy(partial_parse, target / partial_parse.name)
     argv = [str(VENV_BIN / "dbt"), "build", "--quiet", "--profiles-dir", ".", "--target-path"]
     return measure([*argv, str(target)], {"CITYDIP_BUILD_DB": str(database)}, cwd=DBT_PROJECT)
+
+
+def audit_seconds(home: Path) -> dict[str, float]:
+    """The audit models' build times in the refresh's last dbt build (its run_results.json)."""
+    results = json.loads((home / "build" / "dbt" / "run_results.json").read_text())
+    return {
+        r["unique_id"].split(".")[-1]: r["execution_time"]
+        for r in results["results"]
+        if r["unique_id"].startswith("model.citydip.audit_")
+    }
 
 
 def run_ids(dagster_home: Path) -> set[str]:

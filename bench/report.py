@@ -100,6 +100,11 @@ def _load(values) -> str:
     return ", ".join(f"{v:.1f}" for v in values)
 
 
+def _median_seconds(r: RefreshResults, kind: str, model: str = "audit_sobol") -> str:
+    times = sorted(t[model] for t in r.audit_seconds.get(kind, []) if model in t)
+    return f"{times[len(times) // 2]:.1f}" if times else "—"
+
+
 def _refresh_section(r: RefreshResults, targets: list, problems: list) -> list[str]:
     cold, bare = r.summary("cold"), r.summary("bare_dbt")
     unchanged, changed = r.summary("unchanged"), r.summary("changed")
@@ -117,6 +122,10 @@ def _refresh_section(r: RefreshResults, targets: list, problems: list) -> list[s
         problems.append("a no-change refresh reloaded a raw table or republished")
     if any(other):
         problems.append(f"a QS-only change rebuilt models outside its downstream: {other}")
+    audit_models = {m for m in r.dbt_models if m.startswith("audit_")}
+    rebuilt_audit = [sorted(b & audit_models) for b in r.built["unchanged"]]
+    if any(rebuilt_audit):
+        problems.append(f"a no-change refresh recomputed the audit: {rebuilt_audit}")
     cards = sorted({k for b in r.built["unchanged"] for k in b if "cards" in k})
     targets += [
         (
@@ -134,6 +143,15 @@ def _refresh_section(r: RefreshResults, targets: list, problems: list) -> list[s
             f"{share:.2f} of cold wall ({unchanged.wall_s:.1f} s); "
             f"{unchanged.cpu_s / cold.cpu_s:.2f} of cold CPU",
             share < 1 / 3,
+        ),
+        (
+            "no-change refresh recomputes no statistical audit (Sobol sampling)",
+            f"{max(len(x) for x in rebuilt_audit)} of {len(audit_models)} audit models "
+            f"materialised in {len(rebuilt_audit)} run(s); audit_sobol took "
+            f"{_median_seconds(r, 'cold')} s in the cold refresh (sampling every year) and "
+            f"{_median_seconds(r, 'changed')} s with one source changed (years whose inputs "
+            "did not change reuse their indices)",
+            not any(rebuilt_audit),
         ),
         (
             "one source changed: only its downstream rebuilt",

@@ -6,7 +6,10 @@
 - `refresh/`: the machinery of `citydip refresh` around Dagster: the lock, the rebuild plan,
   progress, crash recovery, the persistent instance.
 - `read/`: the read side, shared by the CLI and the cards: the published warehouse opened
-  read-only, a city's card, the operator's status, the cards site.
+  read-only, a city's card, the statistical audit, the operator's status, the cards site.
+- `audit/`: the statistical audit's pure statistics (correlations, alpha, PCA, effective
+  weights, a numpy scorecard model, Sobol indices), run by the dbt Python models in
+  dbt_project/models/audit/.
 - `cli/`: the `citydip` command line, one module per subcommand.
 - `settings.py`: the one place the environment is read (the assets' `settings` resource).
 - `sql.py`: SQL quoting, used by all.

@@ -105,6 +105,17 @@ def render(card: CityCard) -> Panel:
         )
     parts += [Text(""), lines]
 
+    if card.strengths or card.weaknesses:
+        standings = Table(
+            box=None, pad_edge=False, title="strengths and weaknesses", title_justify="left"
+        )
+        for column in ("", "indicator", "rank among the cities", "score"):
+            standings.add_column(column, justify="right" if column == "score" else "left")
+        for kind, lines in (("strength", card.strengths), ("weakness", card.weaknesses)):
+            for line in lines:
+                standings.add_row(kind, escape(line.name), line.standing, f"{line.score:.1f}")
+        parts += [Text(""), standings]
+
     counts = {
         flag: sum(flag in i.flags for i in card.indicators)
         for flag in ("proxy", "imputed", "approximate")

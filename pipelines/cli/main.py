@@ -7,6 +7,7 @@ import argparse
 import sys
 
 from pipelines.cli import (
+    audit,
     card,
     compare,
     explain,
@@ -19,7 +20,7 @@ from pipelines.cli import (
 )
 from pipelines.settings import SettingsError
 
-COMMANDS = [refresh, sources, snapshot, status, query, card, compare, explain, export]
+COMMANDS = [refresh, sources, snapshot, status, query, card, compare, explain, audit, export]
 EXIT_SETTINGS = 2  # a variable of the environment has a value citydip cannot use
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from pipelines.defs.dbt_fingerprint import project_fingerprint
+from pipelines.defs.dbt_fingerprint import project_fingerprint, python_model_fingerprint
 from pipelines.defs.source_assets import WAREHOUSE_POOL
 from pipelines.settings import DBT_PROJECT_DIR, Settings
 
@@ -17,8 +17,9 @@ BUILD_DB_VAR = "citydip_build_db"
 
 
 class CitydipTranslator(DagsterDbtTranslator):
-    """Staging models read as `staging`; seeds, intermediate models and marts as `scorecard`:
-    the groups flow one way, sources -> staging -> scorecard -> publish."""
+    """Staging models read as `staging`, the statistical audit (models/audit) as `audit`; seeds,
+    intermediate models and marts as `scorecard`: the groups flow one way, sources -> staging ->
+    scorecard -> audit -> publish."""
 
     def __init__(self, dbt_vars: Mapping[str, Any]) -> None:
         super().__init__()
@@ -26,16 +27,23 @@ class CitydipTranslator(DagsterDbtTranslator):
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         folders = dbt_resource_props.get("fqn", [])[1:-1]
-        return "staging" if folders and folders[0] == "staging" else "scorecard"
+        if folders and folders[0] in ("staging", "audit"):
+            return folders[0]
+        return "scorecard"
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> Sequence[str] | None:
         """Owners from the model's dbt `meta`, else the citydip team like every other asset."""
         return super().get_owners(dbt_resource_props) or ["team:citydip"]
 
     def get_code_version(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        """The node's SQL (or seed) checksum plus the project's macros, config and vars."""
+        """The node's SQL (or seed) checksum plus the project's macros, config and vars; for a
+        Python model also the `pipelines.audit` code it runs."""
         own = super().get_code_version(dbt_resource_props)
-        return f"{own}-{self.fingerprint}" if own else None
+        if not own:
+            return None
+        if dbt_resource_props.get("language") == "python":
+            return f"{own}-{self.fingerprint}-{python_model_fingerprint()}"
+        return f"{own}-{self.fingerprint}"
 
 
 def dbt_build_args(settings: Settings) -> list[str]:

@@ -123,6 +123,22 @@ class IndicatorLine:
 
 
 @dataclass(frozen=True)
+class StandingLine:
+    """A strength or weakness: an indicator and the city's rank on it among the cities."""
+
+    indicator_id: str
+    name: str
+    pillar: str
+    rank: int
+    cities: int
+    score: float
+
+    @property
+    def standing(self) -> str:
+        return f"{self.rank} of {self.cities}"
+
+
+@dataclass(frozen=True)
 class TrendPoint:
     year: int
     score: float
@@ -148,6 +164,8 @@ class CityCard:
     caveats: Caveats | None = None
     proxy_share: float | None = None
     data_years: tuple[int, int] | None = None
+    strengths: list[StandingLine] = field(default_factory=list)
+    weaknesses: list[StandingLine] = field(default_factory=list)
 
     def indicators_of(self, pillar: str) -> list[IndicatorLine]:
         return [i for i in self.indicators if i.pillar == pillar]
@@ -321,6 +339,20 @@ def _contributions(con, city_id: str, year: int) -> dict[str, tuple[float, float
     return {indicator: (pillar, overall) for indicator, pillar, overall in rows}
 
 
+def _standings(con, city_id: str, year: int, kind: str) -> list[StandingLine]:
+    """The city's strengths or weaknesses (audit_city_strengths); none in older editions."""
+    if not has_relation(con, "audit_city_strengths"):
+        return []
+    rows = con.execute(
+        "select s.indicator_id, i.name, s.pillar, s.indicator_rank, s.cities_with_value, "
+        "s.normalised_score from audit_city_strengths as s "
+        "inner join dim_indicator as i using (indicator_id) "
+        "where s.city_id = ? and s.year = ? and s.kind = ? order by s.position",
+        [city_id, year, kind],
+    ).fetchall()
+    return [StandingLine(*row) for row in rows]
+
+
 def load_card(con: duckdb.DuckDBPyConnection, city_id: str, year: int | None = None) -> CityCard:
     """Everything a city's card shows, for its newest scored year unless a year is given."""
     year = year or latest_year(con, city_id)
@@ -418,6 +450,8 @@ def load_card(con: duckdb.DuckDBPyConnection, city_id: str, year: int | None = N
         caveats=caveats(con, year),
         proxy_share=proxy_share,
         data_years=(oldest, newest) if oldest is not None else None,
+        strengths=_standings(con, city_id, year, "strength"),
+        weaknesses=_standings(con, city_id, year, "weakness"),
     )
 
 

@@ -64,7 +64,25 @@ def site(published_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
         ),
         (
             "hong-kong.html",
-            ["Hong Kong", "overall score", "Pillars", "Trend", "Indicators behind each pillar"],
+            [
+                "Hong Kong",
+                "overall score",
+                "Pillars",
+                "Strengths and weaknesses",
+                "Trend",
+                "Indicators behind each pillar",
+            ],
+        ),
+        (
+            "audit.html",
+            [
+                "Statistical audit",
+                "Cronbach's alpha",
+                "Correlations",
+                "Effective beside nominal weights",
+                "Sobol indices",
+                "indicator left out",
+            ],
         ),
     ],
 )

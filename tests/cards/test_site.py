@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from html import escape
 from pathlib import Path
 
 import duckdb
@@ -109,3 +110,55 @@ def test_city_ids_must_be_safe_file_names():
     assert page_name("hong-kong") == "hong-kong.html"
     with pytest.raises(ValueError):
         page_name("../etc/passwd")
+
+
+def test_the_audit_page_shows_alpha_heat_map_flags_weights_and_sobol_bars(published_home):
+    cards = published_home / "cards"
+    page = (cards / "audit.html").read_text()
+    with duckdb.connect(str(published_home / "citydip.duckdb"), read_only=True) as con:
+        year = headline_year(con)
+        alphas = con.execute(
+            "select cronbach_alpha from audit_pillar_coherence where year = ?", [year]
+        ).fetchall()
+        components = con.execute(
+            "select count(distinct component_a) from audit_correlation where year = ?", [year]
+        ).fetchone()[0]
+        factors = con.execute(
+            "select count(*) from audit_sobol where year = ? and output = 'average_rank_shift'",
+            [year],
+        ).fetchone()[0]
+    assert f"Statistical audit {year}" in page
+    for (alpha,) in alphas:
+        assert f">{alpha:.2f}<" in page
+    assert page.count("<title>") >= components * components  # one heat map cell per pair
+    assert "negative within pillar" in page and "Effective beside nominal weights" in page
+    bars = page[page.index('id="sobol-bars"') :]
+    assert bars.count("<svg") == factors
+    assert 'href="audit.html"' in (cards / "index.html").read_text()
+
+
+def test_a_card_lists_the_citys_strengths_and_weaknesses(published_home):
+    with duckdb.connect(str(published_home / "citydip.duckdb"), read_only=True) as con:
+        standings = con.execute(
+            "select s.kind, i.name, s.indicator_rank, s.cities_with_value "
+            "from audit_city_strengths s join dim_indicator i using (indicator_id) "
+            "where s.city_id = 'hong-kong' and s.year = ? order by s.kind, s.position",
+            [headline_year(con)],
+        ).fetchall()
+    page = (published_home / "cards" / "hong-kong.html").read_text()
+    section = page[page.index('id="strengths"') : page.index("<h2>Trend</h2>")]
+    assert [kind for kind, *_ in standings].count("strength") == 3
+    for kind, name, rank, cities in standings:
+        assert f"<td>{kind}</td>\n      <td>{escape(name)}</td>" in section
+        assert f"{rank} of {cities}" in section
+
+
+def test_an_edition_without_the_audit_marts_has_no_audit_page(published_home, tmp_path):
+    shutil.copy(published_home / "citydip.duckdb", tmp_path / "citydip.duckdb")
+    with duckdb.connect(str(tmp_path / "citydip.duckdb")) as con:
+        for table in ("audit_correlation", "audit_sobol", "audit_city_strengths"):
+            con.execute(f"drop table {table}")
+    build_site(tmp_path / "citydip.duckdb", tmp_path / "cards")
+    assert not (tmp_path / "cards" / "audit.html").exists()
+    assert "audit.html" not in (tmp_path / "cards" / "index.html").read_text()
+    assert "Strengths and weaknesses" not in (tmp_path / "cards" / "hong-kong.html").read_text()

@@ -139,6 +139,9 @@ def test_publish_runs_only_downstream_of_every_blocking_check():
         "no_dropped_geographies",
         # a dbt test of severity warn: a published index may rank a city outside the seed
         "relationships_published_indices_city_id__city_id__ref_cities_",
+        # the audit's numpy scorecard model reproduces the scorecard: a divergence is reported
+        # on the audit, it does not hold back the edition
+        "expression_is_true_audit_sobol_base_case_value_scorecard_value",
     }
     for spec in blocking:
         assert spec.key.asset_key in upstream, spec.key

@@ -18,7 +18,7 @@ from pipelines.definitions import defs
 from sources import SOURCES
 from tests.conftest import REPO
 
-GROUP_ORDER = ["sources", "staging", "scorecard", "publish"]
+GROUP_ORDER = ["sources", "staging", "scorecard", "audit", "publish"]
 QUERY = """
 {
   assetNodes {
@@ -148,3 +148,4 @@ def test_groups_flow_one_way_and_every_asset_is_owned_and_described(asset_nodes)
             )
     assert asset_nodes["staging/stg_worldbank__observations"]["groupName"] == "staging"
     assert asset_nodes["scorecard_city"]["groupName"] == "scorecard"
+    assert asset_nodes["audit_sobol"]["groupName"] == "audit"

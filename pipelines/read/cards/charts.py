@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pipelines.read.city_card import RankInterval, TrendPoint
@@ -75,4 +76,105 @@ def interval_glyph(
         rank_x=x_of(rank),
         low_x=x_of(interval.p05) if interval else None,
         high_x=x_of(interval.p95) if interval else None,
+    )
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    x: float
+    y: float
+    colour: str
+    text: str  # r to one decimal, shown in the cell
+    text_colour: str  # white on the dark cells
+    title: str  # the pair and r, on hover
+
+
+@dataclass(frozen=True)
+class HeatMap:
+    width: int
+    height: int
+    cell: int
+    left: int  # where the cells start: the row labels are to their left
+    top: int
+    rows: list[tuple[float, str]]  # (y, "n  name") per component
+    columns: list[tuple[float, str]]  # (x, "n") per component
+    cells: list[HeatCell]
+
+
+def diverging_colour(r: float | None) -> str:
+    """Blue for +1, white for 0, red for -1; grey without a correlation."""
+    if r is None:
+        return "#d9dde3"
+    r = max(-1.0, min(1.0, r))
+    end = (33, 102, 172) if r >= 0 else (178, 24, 43)
+    mix = [round(255 + (c - 255) * abs(r)) for c in end]
+    return "#{:02x}{:02x}{:02x}".format(*mix)
+
+
+def heat_map(
+    components: list[str],
+    names: dict[str, str],
+    correlation: Callable[[str, str], float | None],
+    cell: int = 24,
+    left: int = 380,
+) -> HeatMap:
+    """The correlation matrix as cells; rows named, columns numbered like the rows."""
+    top = 20
+    cells = []
+    for i, a in enumerate(components):
+        for j, b in enumerate(components):
+            r = correlation(a, b)
+            cells.append(
+                HeatCell(
+                    x=left + j * cell,
+                    y=top + i * cell,
+                    colour=diverging_colour(r),
+                    text="" if r is None else f"{r:.1f}".replace("-0.0", "0.0"),
+                    text_colour="#ffffff" if r is not None and abs(r) > 0.6 else "#1d2733",
+                    title=f"{names.get(a, a)} × {names.get(b, b)}: "
+                    + ("no value" if r is None else f"r = {r:.2f}"),
+                )
+            )
+    return HeatMap(
+        width=left + cell * len(components) + 4,
+        height=top + cell * len(components) + 4,
+        cell=cell,
+        left=left,
+        top=top,
+        rows=[
+            (top + i * cell + cell * 0.65, f"{i + 1}  {names.get(a, a)}")
+            for i, a in enumerate(components)
+        ],
+        columns=[(left + j * cell + cell / 2, str(j + 1)) for j in range(len(components))],
+        cells=cells,
+    )
+
+
+@dataclass(frozen=True)
+class IndexBar:
+    """A Sobol index pair on a 0-1 axis: the bars' ends and their confidence intervals."""
+
+    width: int
+    first_x: float
+    first_low: float
+    first_high: float
+    total_x: float
+    total_low: float
+    total_high: float
+
+
+def index_bar(
+    first: float, first_conf: float, total: float, total_conf: float, width: int = 260
+) -> IndexBar:
+    def x_of(value: float) -> float:
+        return round(width * max(0.0, min(1.0, value)), 1)
+
+    return IndexBar(
+        width=width,
+        first_x=x_of(first),
+        first_low=x_of(first - first_conf),
+        first_high=x_of(first + first_conf),
+        total_x=x_of(total),
+        total_low=x_of(total - total_conf),
+        total_high=x_of(total + total_conf),
     )

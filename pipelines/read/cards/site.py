@@ -1,4 +1,5 @@
-"""Render the cards site from the published warehouse only: index.html and <city>.html.
+"""Render the cards site from the published warehouse only: index.html, <city>.html and the
+statistical audit, audit.html.
 
 The site is written into a new folder and swapped in, so a reader never sees half a site.
 Jinja2 autoescapes every value; charts are inline SVG, so pages work offline without JS.
@@ -16,7 +17,8 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from pipelines.read.cards.charts import interval_glyph, trend_chart
+from pipelines.read.audit import Audit, load_audit
+from pipelines.read.cards.charts import heat_map, index_bar, interval_glyph, trend_chart
 from pipelines.read.city_card import (
     CityCard,
     format_value,
@@ -100,6 +102,11 @@ def render_site(
         written.append(path)
         if on_card:
             on_card(card.city_name)
+    audit = load_audit(con, year)
+    if audit is not None:
+        path = target / "audit.html"
+        path.write_text(render_audit(env, audit, about))
+        written.append(path)
     index = target / "index.html"
     index.write_text(
         env.get_template("index.html.j2").render(
@@ -109,10 +116,37 @@ def render_site(
             edition=about,
             glyph=lambda c: interval_glyph(c.overall_rank, c.rank_interval, c.cities_ranked),
             page_name=page_name,
+            has_audit=audit is not None,
         )
     )
     written.append(index)
     return written
+
+
+def render_audit(env: Environment, audit: Audit, about: Edition) -> str:
+    """audit.html: coherence, the correlation heat map, flags, weights and Sobol bars."""
+    largest = {
+        level: max(
+            max(w.nominal_weight_in_overall, w.effective_weight_in_overall or 0)
+            for w in audit.weights
+            if w.level == level
+        )
+        for level in {w.level for w in audit.weights}
+    }
+    return env.get_template("audit.html.j2").render(
+        audit=audit,
+        edition=about,
+        heat=heat_map(audit.components, audit.names, audit.correlation),
+        weights=audit.weights,
+        scale={level: 100 / value if value else 0 for level, value in largest.items()},
+        bars={
+            i.factor: index_bar(
+                i.first_order, i.first_order_conf, i.total_order, i.total_order_conf
+            )
+            for i in audit.average_rank_shift
+        },
+        page_name=page_name,
+    )
 
 
 def build_site(
