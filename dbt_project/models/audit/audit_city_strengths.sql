@@ -27,11 +27,11 @@ ordered as (
         *,
         row_number() over (
             partition by year, city_id
-            order by indicator_rank, normalised_score desc, indicator_id
+            order by indicator_rank asc, normalised_score desc, indicator_id asc
         ) as best_first,
         row_number() over (
             partition by year, city_id
-            order by indicator_rank desc, normalised_score, indicator_id
+            order by indicator_rank desc, normalised_score asc, indicator_id asc
         ) as worst_first
     from ranked
 )
