@@ -1,6 +1,7 @@
 -- The indicator registry (seed `indicators`): each indicator's pillar (empty: context, not
 -- scored), weight, direction, the geography it measures, and the unit its values are scored in
--- (per resident where the registry names the city's population as denominator).
+-- (per resident where the registry names the city's population as denominator), and the bounds
+-- an observed value keeps within (outside them it is never scored).
 select
     indicator_id,
     name,
@@ -17,6 +18,8 @@ select
     unit as observation_unit,
     denominator,
     geography,
+    min_value,
+    max_value,
     pillar is not null as is_scored,
     geography = 'national_host' as is_national_host_proxy
 from {{ ref('indicators') }}
