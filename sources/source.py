@@ -124,7 +124,13 @@ class Source:
 
     def observations(self, payload: Payload) -> pd.DataFrame:
         """Parse and validate; any problem becomes a SourceError naming source, URL and field."""
-        frame = self.parse(payload)
+        try:
+            frame = self.parse(payload)
+        except (ArithmeticError, LookupError, TypeError, ValueError) as exc:
+            # what the parser did not foresee still names the source and the URL
+            raise SourceError(
+                self.id, payload.url, f"unreadable: {type(exc).__name__}: {exc}", "body"
+            ) from exc
         return self.validate(frame, payload)
 
     def validate(self, frame: pd.DataFrame, payload: Payload) -> pd.DataFrame:

@@ -282,6 +282,9 @@ WB_ERROR_ENVELOPE = json.dumps(
 ).encode()
 HTML_PAGE = b"<!DOCTYPE html><html><body><h1>Service Unavailable</h1></body></html>"
 NO_RETRY = {"CITYDIP_HTTP_RETRIES": "0"}
+# the public preview endpoint Comtrade's snapshot was taken from (the reliability suite's refreshes
+# set every secret, a Comtrade key included, to a canary)
+COMTRADE_PREVIEW = {"CITYDIP_COMTRADE_KEY": ""}
 SHORT_READ_TIMEOUT = {"CITYDIP_HTTP_READ_TIMEOUT": "0.3", **NO_RETRY}  # against sleeping(1.5)
 CURATED_COLUMNS = [
     "indicator_id",
@@ -368,15 +371,15 @@ CORPUS: list[Fault] = [
     Fault("wb-10e400", "worldbank", "value beyond a float (10**400)", records(set_value(where("USA", "CM.MKT.LCAP.CD", 2022), 10**400)), Rejected("value", "beyond a float's range"), target=6, e2e=True),
     Fault("wb-pages-float", "worldbank", "page count spelled as a float", json_edit(lambda d: [{**d[0], "pages": "1e6"}, d[1]]), Rejected("pages", "'1e6' is not a whole number"), e2e=True),
     Fault("hk-arrivals-x1e15", "hk_immigration", "unit change beyond the hard bound (arrivals x10^15, every year)", hk_visitors_times(10**15), Rejected("value", "outside its indicator's min_value..max_value"), e2e=True),
-    Fault("comtrade-x1000-every-year", "comtrade", "unit change (x1000) in every year", scaled_comtrade(1000), Warned("plausible_revision", "goods_exports_to_china FRA 2010")),
-    Fault("comtrade-x1000-one-partner", "comtrade", "unit change (x1000) for one partner", scaled_comtrade(1000, partner=344), Warned("plausible_revision", "HKG"), e2e=True),
-    Fault("comtrade-x1000-one-year", "comtrade", "unit change (x1000) in one year", scaled_comtrade(1000, year=2014), Warned("plausible_year_on_year", "2013->2014", also=("plausible_revision",))),
-    Fault("comtrade-year-typo", "comtrade", "year with a letter (20x1)", comtrade_year("20x1"), Rejected("refYear", "'20x1' is not a whole number"), e2e=True),
-    Fault("comtrade-year-null", "comtrade", "year null", comtrade_year(None), Rejected("refYear", "None is not a whole number"), e2e=True),
-    Fault("comtrade-year-2099", "comtrade", "year beyond the years asked for (2099)", comtrade_year(2099), Rejected("period", "2099"), e2e=True),
-    Fault("comtrade-year-fullwidth", "comtrade", "year in full-width digits", comtrade_year("２０１９"), Rejected("refYear", "'２０１９' is not a whole number"), e2e=True),
-    Fault("comtrade-year-fraction", "comtrade", "fractional year (2010.7)", comtrade_year(2010.7), Rejected("refYear", "2010.7 is not a whole number"), e2e=True),
-    Fault("comtrade-duplicate-key", "comtrade", "a JSON key twice in one object", transformed(lambda b: b.replace(b'"primaryValue": 17116565094,', b'"primaryValue": 17116565094, "primaryValue": 17116565094000,', 1)), Rejected("primaryValue", "'primaryValue' appears twice"), e2e=True),
+    Fault("comtrade-x1000-every-year", "comtrade", "unit change (x1000) in every year", scaled_comtrade(1000), Warned("plausible_revision", "goods_exports_to_china FRA 2010"), env=COMTRADE_PREVIEW),
+    Fault("comtrade-x1000-one-partner", "comtrade", "unit change (x1000) for one partner", scaled_comtrade(1000, partner=344), Warned("plausible_revision", "HKG"), env=COMTRADE_PREVIEW, e2e=True),
+    Fault("comtrade-x1000-one-year", "comtrade", "unit change (x1000) in one year", scaled_comtrade(1000, year=2014), Warned("plausible_year_on_year", "2013->2014", also=("plausible_revision",)), env=COMTRADE_PREVIEW),
+    Fault("comtrade-year-typo", "comtrade", "year with a letter (20x1)", comtrade_year("20x1"), Rejected("refYear", "'20x1' is not a whole number"), env=COMTRADE_PREVIEW, e2e=True),
+    Fault("comtrade-year-null", "comtrade", "year null", comtrade_year(None), Rejected("refYear", "None is not a whole number"), env=COMTRADE_PREVIEW, e2e=True),
+    Fault("comtrade-year-2099", "comtrade", "year beyond the years asked for (2099)", comtrade_year(2099), Rejected("period", "2099"), env=COMTRADE_PREVIEW, e2e=True),
+    Fault("comtrade-year-fullwidth", "comtrade", "year in full-width digits", comtrade_year("２０１９"), Rejected("refYear", "'２０１９' is not a whole number"), env=COMTRADE_PREVIEW, e2e=True),
+    Fault("comtrade-year-fraction", "comtrade", "fractional year (2010.7)", comtrade_year(2010.7), Rejected("refYear", "2010.7 is not a whole number"), env=COMTRADE_PREVIEW, e2e=True),
+    Fault("comtrade-duplicate-key", "comtrade", "a JSON key twice in one object", transformed(lambda b: b.replace(b'"primaryValue": 17116565094,', b'"primaryValue": 17116565094, "primaryValue": 17116565094000,', 1)), Rejected("primaryValue", "'primaryValue' appears twice"), env=COMTRADE_PREVIEW, e2e=True),
     # Wikidata: its four SPARQL POSTs share one URL; the fake provider tells them apart by query
     Fault("wikidata-last-post-truncated", "wikidata", "truncated body (the last of four POSTs)", transformed(half), TRUNCATED_JSON, target=3),
     Fault("wikidata-timeout-in-200", "wikidata", "200 cut by a server-side TimeoutException", transformed(lambda b: b[:60] + b"\njava.util.concurrent.TimeoutException"), Rejected("body", "TimeoutException"), target=1),

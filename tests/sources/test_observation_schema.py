@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -183,3 +185,14 @@ def test_a_frame_with_a_fractional_year_names_the_field():
     with pytest.raises(SourceError) as raised:
         observation_frame([{**row, "period": 2010, "unit": "persons", "value": "x"}], payload)
     assert raised.value.field == "value"
+
+
+def test_a_parser_error_nobody_foresaw_still_names_source_and_url():
+    def parse(payload):
+        return int(payload.parts[0].body.decode()[:3])  # ValueError on '[{"'
+
+    source = dataclasses.replace(worldbank.SOURCE, parse=parse)
+    with pytest.raises(SourceError) as raised:
+        source.observations(worldbank.SOURCE.snapshot())
+    assert "[worldbank] unreadable: ValueError" in str(raised.value)
+    assert raised.value.field == "body" and "api.worldbank.org" in raised.value.url
