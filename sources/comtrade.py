@@ -10,14 +10,18 @@ Licence: UN Comtrade policy on use and re-dissemination (attribute; no bulk redi
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 
 from sources.cities import country_codes
 from sources.errors import SourceError
 from sources.http import Client
-from sources.observation import observation_frame, observation_schema
+from sources.observation import (
+    finite_number,
+    json_document,
+    observation_frame,
+    observation_schema,
+    whole_number,
+)
 from sources.payload import Part, Payload
 from sources.secrets import secret
 from sources.source import YEARLY, Source
@@ -97,10 +101,7 @@ def fetch(client: Client, base: str) -> list[Part]:
 
 def _records(part: Part) -> list[dict]:
     """The `data` list of one response, after the provider's own error fields are checked."""
-    try:
-        document = json.loads(part.body)
-    except ValueError as exc:
-        raise SourceError(SOURCE_ID, part.url, f"malformed JSON: {exc}", "body") from None
+    document = json_document(SOURCE_ID, part)
     if not isinstance(document, dict):
         raise SourceError(SOURCE_ID, part.url, "expected a JSON object", "body")
     if document.get("error"):
@@ -136,19 +137,16 @@ def parse(payload: Payload) -> pd.DataFrame:
                 raise SourceError(
                     SOURCE_ID, part.url, f"unexpected reporter {reporter}", "reporterCode"
                 )
-            value = record["primaryValue"]
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise SourceError(
-                    SOURCE_ID, part.url, f"non-numeric trade value {value!r}", "primaryValue"
-                )
             indicator_id, unit = FLOWS[record["flowCode"]]
             rows.append(
                 {
                     "indicator_id": indicator_id,
                     "geo_id": partner,
                     "geo_level": "country",
-                    "period": record["refYear"],
-                    "value": float(value),
+                    "period": whole_number(record["refYear"], SOURCE_ID, part.url, "refYear"),
+                    "value": finite_number(
+                        record["primaryValue"], SOURCE_ID, part.url, "primaryValue"
+                    ),
                     "unit": unit,
                     "approximate": False,
                 }
@@ -177,7 +175,9 @@ SOURCE = Source(
     indicators=INDICATORS,
     fetch=fetch,
     parse=parse,
-    schema=observation_schema(SOURCE_ID, INDICATORS, geo_ids=set(partners())),
+    schema=observation_schema(
+        SOURCE_ID, INDICATORS, geo_ids=set(partners()), periods=(FIRST_YEAR, LAST_YEAR)
+    ),
     max_pages=1,
     secrets=lambda: (subscription_key(),),
     description="Annual goods trade reported by mainland China with each partner economy "

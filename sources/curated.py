@@ -23,7 +23,7 @@ import pandas as pd
 from sources.cities import load_cities
 from sources.errors import SourceError
 from sources.http import Client
-from sources.observation import observation_frame, observation_schema
+from sources.observation import observation_frame, observation_schema, whole_number
 from sources.payload import Part, Payload
 from sources.source import SNAPSHOT_ROOT, YEARLY, Source
 
@@ -87,11 +87,12 @@ def parse(source_id: str, payload: Payload) -> pd.DataFrame:
                     "publisher/publication/source_url",
                 )
             try:
-                value, period = float(row["value"]), int(row["period"])
-            except (TypeError, ValueError):
+                value = float(row["value"])
+            except ValueError:
                 raise SourceError(
-                    source_id, part.url, f"row {line}: non-numeric value or period", "value/period"
+                    source_id, part.url, f"row {line}: non-numeric value {row['value']!r}", "value"
                 ) from None
+            period = whole_number(row["period"], source_id, part.url, "period")
             rows.append(
                 {
                     "indicator_id": row["indicator_id"],

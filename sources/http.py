@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 
 import requests
@@ -13,6 +12,7 @@ from urllib3.util.retry import Retry
 
 from sources.conditional import ConditionalCache
 from sources.errors import SourceError
+from sources.observation import json_document
 from sources.payload import Part
 from sources.secrets import MASK, redact, redact_bytes
 
@@ -217,18 +217,16 @@ class Client:
             )
         if expect == "json":
             try:
-                json.loads(body)
-            except ValueError as exc:
-                if b"TimeoutException" in body[-4096:]:
+                json_document(self.source_id, Part(shown, body, expect))
+            except SourceError as exc:
+                if exc.field == "body" and b"TimeoutException" in body[-4096:]:
                     raise SourceError(
                         self.source_id,
                         shown,
                         "the server timed out mid-response (TimeoutException in a 200 body)",
                         "body",
                     ) from None
-                raise SourceError(
-                    self.source_id, shown, f"malformed or truncated JSON: {exc}", "body"
-                ) from None
+                raise
 
 
 def is_html(body: bytes, content_type: str) -> bool:

@@ -14,7 +14,6 @@ CITYDIP_OPENALEX_MAILTO. Licence CC0.
 from __future__ import annotations
 
 import csv
-import json
 import os
 from datetime import UTC, datetime
 from functools import cache
@@ -25,7 +24,7 @@ import pandas as pd
 
 from sources.errors import SourceError
 from sources.http import Client
-from sources.observation import observation_frame, observation_schema
+from sources.observation import json_document, observation_frame, observation_schema
 from sources.payload import Part, Payload
 from sources.source import YEARLY, Source
 
@@ -101,10 +100,7 @@ def fetch(client: Client, base: str) -> list[Part]:
 
 
 def _document(part: Part) -> dict:
-    try:
-        document = json.loads(part.body)
-    except ValueError as exc:
-        raise SourceError(SOURCE_ID, part.url, f"malformed JSON: {exc}", "body") from None
+    document = json_document(SOURCE_ID, part)
     if not isinstance(document, dict):
         raise SourceError(SOURCE_ID, part.url, "expected a JSON object", "body")
     if "error" in document:

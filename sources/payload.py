@@ -37,6 +37,13 @@ class Payload:
         }
 
     @property
+    def url(self) -> str:
+        """The URL an error about the whole payload names: its first response's, with a count."""
+        more = len(self.parts) - 1
+        first = self.parts[0].url if self.parts else ""
+        return f"{first} (+{more} more)" if more > 0 else first
+
+    @property
     def sha256(self) -> str:
         encoded = json.dumps(self.manifest(), sort_keys=True).encode()
         return hashlib.sha256(encoded).hexdigest()

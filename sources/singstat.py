@@ -9,7 +9,6 @@ Data Licence.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from datetime import datetime
 
@@ -17,7 +16,7 @@ import pandas as pd
 
 from sources.errors import SourceError
 from sources.http import Client
-from sources.observation import observation_frame, observation_schema
+from sources.observation import json_document, observation_frame, observation_schema
 from sources.payload import Part, Payload
 from sources.source import MONTHLY, Source
 
@@ -48,9 +47,10 @@ def fetch(client: Client, base: str) -> list[Part]:
 
 def _rows(part: Part) -> list[dict]:
     try:
-        document = json.loads(part.body.decode("utf-8"))
+        part.body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SourceError(SOURCE_ID, part.url, f"not UTF-8: {exc.reason}", "body") from None
+    document = json_document(SOURCE_ID, part)
     if not isinstance(document, dict):
         raise SourceError(SOURCE_ID, part.url, "expected a JSON object", "Data")
     status = document.get("StatusCode")

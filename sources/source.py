@@ -73,9 +73,10 @@ class Source:
 
     @property
     def parser_version(self) -> str:
-        """A hash of the code that turns this source's payloads into observations (the module of
-        its parse function and the observation contract): rows loaded by other code are reloaded
-        even when the payload is unchanged."""
+        """A hash of what turns this source's payloads into observations (the module of its parse
+        function, the observation contract and its indicators' bounds in the registry): rows
+        loaded by other code or under other bounds are reloaded even when the payload is
+        unchanged."""
         parse = self.parse
         while isinstance(parse, functools.partial):
             parse = parse.func
@@ -83,6 +84,8 @@ class Source:
         digest = hashlib.sha256()
         for name in sorted(f for f in files if f):
             digest.update(Path(name).read_bytes())
+        bounds = observation.registry_bounds(self.id, self.indicators)
+        digest.update(repr(sorted(bounds.items())).encode())
         return digest.hexdigest()[:16]
 
     def fetch_live(
@@ -121,22 +124,23 @@ class Source:
 
     def observations(self, payload: Payload) -> pd.DataFrame:
         """Parse and validate; any problem becomes a SourceError naming source, URL and field."""
-        frame = self.parse(payload)
+        try:
+            frame = self.parse(payload)
+        except (ArithmeticError, LookupError, TypeError, ValueError) as exc:
+            # what the parser did not foresee still names the source and the URL
+            raise SourceError(
+                self.id, payload.url, f"unreadable: {type(exc).__name__}: {exc}", "body"
+            ) from exc
         return self.validate(frame, payload)
 
     def validate(self, frame: pd.DataFrame, payload: Payload) -> pd.DataFrame:
-        url = (
-            payload.parts[0].url
-            if len(payload.parts) == 1
-            else f"{payload.parts[0].url} (+{len(payload.parts) - 1} more)"
-        )
         try:
             return self.schema.validate(frame, lazy=True)
         except pandera.errors.SchemaErrors as exc:
             problems, fields = describe_failures(exc.failure_cases, frame)
             raise SourceError(
                 self.id,
-                url,
+                payload.url,
                 f"{len(problems)} schema problem(s): {'; '.join(problems[:5])}",
                 field=", ".join(dict.fromkeys(f for named in fields for f in named.split(", "))),
             ) from None

@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import re
 
@@ -62,7 +61,7 @@ import pandas as pd
 from sources.cities import City, load_cities
 from sources.errors import SourceError
 from sources.http import Client, is_html
-from sources.observation import observation_frame, observation_schema
+from sources.observation import json_document, observation_frame, observation_schema
 from sources.payload import Part, Payload
 from sources.source import MONTHLY, Source
 
@@ -216,10 +215,7 @@ def fetch(client: Client, base: str) -> list[Part]:
 
 
 def _bindings(part: Part) -> list[dict]:
-    try:
-        document = json.loads(part.body)
-    except ValueError as exc:
-        raise SourceError(SOURCE_ID, part.url, f"malformed JSON: {exc}", "body") from None
+    document = json_document(SOURCE_ID, part)
     try:
         variables = document["head"]["vars"]
         bindings = document["results"]["bindings"]

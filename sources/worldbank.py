@@ -6,14 +6,18 @@ The API answers HTTP 200 with a `message` list for bad codes, so errors are read
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 
 from sources.cities import country_codes
 from sources.errors import SourceError
 from sources.http import Client
-from sources.observation import observation_frame, observation_schema
+from sources.observation import (
+    finite_number,
+    json_document,
+    observation_frame,
+    observation_schema,
+    whole_number,
+)
 from sources.payload import Part, Payload
 from sources.source import MONTHLY, Source
 
@@ -56,14 +60,14 @@ def fetch(client: Client, base: str) -> list[Part]:
             }
             part = client.get(url, params=params)
             meta = _page_meta(part)
-            pages = int(meta.get("pages") or 1)
+            pages = whole_number(meta.get("pages") or 1, SOURCE_ID, part.url, "pages")
             parts.append(part)
             page += 1
     return parts
 
 
 def _page_meta(part: Part) -> dict:
-    document = json.loads(part.body)
+    document = json_document(SOURCE_ID, part)
     if not isinstance(document, list) or not document or not isinstance(document[0], dict):
         raise SourceError(SOURCE_ID, part.url, "expected a [metadata, rows] array", "body")
     if "message" in document[0]:
@@ -78,16 +82,15 @@ def parse(payload: Payload) -> pd.DataFrame:
     rows = []
     for part in payload.parts:
         _page_meta(part)
-        document = json.loads(part.body)
+        document = json_document(SOURCE_ID, part)
         if len(document) < 2 or document[1] is None:
             continue  # a valid query with no rows
         for record in document[1]:
             try:
                 series = record["indicator"]["id"]
                 geo_id = record["countryiso3code"]
-                year = int(record["date"])
-                value = record["value"]
-            except (KeyError, TypeError, ValueError) as exc:
+                date, value = record["date"], record["value"]
+            except (KeyError, TypeError) as exc:
                 raise SourceError(
                     SOURCE_ID,
                     part.url,
@@ -98,16 +101,14 @@ def parse(payload: Payload) -> pd.DataFrame:
                 raise SourceError(SOURCE_ID, part.url, f"unknown series {series!r}", "indicator.id")
             if value is None:
                 continue
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise SourceError(SOURCE_ID, part.url, f"non-numeric value {value!r}", "value")
             indicator_id, unit = SERIES[series]
             rows.append(
                 {
                     "indicator_id": indicator_id,
                     "geo_id": geo_id,
                     "geo_level": "country",
-                    "period": year,
-                    "value": float(value),
+                    "period": whole_number(date, SOURCE_ID, part.url, "date"),
+                    "value": finite_number(value, SOURCE_ID, part.url, "value"),
                     "unit": unit,
                     "approximate": False,
                 }
@@ -133,7 +134,7 @@ SOURCE = Source(
         SOURCE_ID,
         INDICATORS,
         geo_ids=set(country_codes()),
-        may_be_negative=frozenset({"fdi_net_inflows"}),
+        periods=(FIRST_YEAR, LAST_YEAR),
     ),
     description="Country-level series for tourism, trade, FDI, capital markets, air traffic and "
     "population; a country figure stands in for a city as a proxy (not for city-states).",

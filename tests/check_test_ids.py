@@ -21,6 +21,10 @@ REPLACED = {
     "tests/sources/test_wikidata.py::test_ships_no_snapshot": (
         "tests/sources/test_wikidata.py::test_the_snapshot_gives_the_known_counts_per_city"
     ),
+    # a third plausibility check, plausible_revision (issue 17)
+    "tests/reliability/test_plausibility.py::test_every_source_has_both_non_blocking_checks": (
+        "tests/reliability/test_plausibility.py::test_every_source_has_the_non_blocking_checks"
+    ),
 }
 
 

@@ -99,6 +99,19 @@ def keep_rejected(raw_dir: Path, error: SourceError) -> SourceError:
     )
 
 
+def point_to_landed(raw_dir: Path, payload: Payload, error: SourceError) -> SourceError:
+    """The error with its message naming the landed file that keeps the response it is about:
+    the part its URL names, else the payload's manifest (which lists every part)."""
+    folder = source_dir(raw_dir, payload.source_id)
+    kept = next(
+        (folder / f"{p.sha256}.{p.suffix}" for p in payload.parts if p.url == error.url),
+        folder / f"{payload.sha256}.manifest.json",
+    )
+    return SourceError(
+        error.source_id, error.url, f"{error.problem}; the response is kept as {kept}", error.field
+    )
+
+
 def latest_sha256(raw_dir: Path, source_id: str) -> str | None:
     """The hash of the newest landed payload of a source, or None when none was landed."""
     pointer = source_dir(raw_dir, source_id) / "latest.json"

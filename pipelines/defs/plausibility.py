@@ -1,170 +1,209 @@
 """Plausibility beyond the schema: non-blocking checks that warn, never stop the refresh.
 
-A value can pass the contract and still be wrong: a unit slip (thousands for persons), a
-provider restating a series, a country vanishing from a response. Two warnings per source:
+A value can pass the contract (and its indicator's hard bounds in the registry) and still be
+wrong: a unit slip (thousands for persons), a provider restating a series, a country vanishing
+from a response. Three warnings per source, each comparing the rows just loaded
+(raw.<source>_observations) with the series' own history and with the rows they replaced
+(previous.<source>_observations, kept by the load; the last published edition's data):
 
 - `plausible_year_on_year`: between two consecutive years of one indicator and geography the
-  value changes by more than the indicator's factor (up or down), e.g. population x1.1;
-- `no_dropped_geographies`: a geography the published warehouse has for an indicator of this
-  source is missing from the new observations.
+  value changes by more than the indicator's `max_yearly_factor` (up or down), e.g. population
+  x1.1; the years of the previous load the new rows lack count as history;
+- `plausible_revision`: the value of one indicator, geography and year differs from the previous
+  load's by more than the indicator's `max_revision_factor`: a unit change (x1000) in one year,
+  in every year or for one geography;
+- `no_dropped_geographies`: a geography the previous load had for an indicator is missing.
 
-Both are `WARN` asset checks on `raw/<source>_observations`: the refresh publishes, and
-`citydip refresh` prints the warnings. The bounds are judgement, written down here.
+The factors are in the indicator registry (dbt_project/seeds/indicators.csv, read by
+sources/registry.py). All three are `WARN` asset checks on `raw/<source>_observations` that read
+the loaded tables, never the payload or the published file: the refresh publishes, and
+`citydip refresh` prints the warnings, naming the rows.
 """
 
-from pathlib import Path
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import dagster as dg
-import duckdb
+import numpy as np
 import pandas as pd
+from dagster_duckdb import DuckDBResource
 
-from pipelines.defs.landing import load_landed
-from pipelines.defs.source_assets import skipped_offline
-from pipelines.read.reader import WarehouseMissing, open_published
+from pipelines.defs.source_assets import WAREHOUSE_POOL, skipped_offline, table_exists
 from pipelines.settings import Settings
+from pipelines.sql import sql_identifier
+from sources.registry import indicator_bounds
 from sources.source import Source
 
-# Largest plausible change between consecutive years, as a factor either way (2.0: halving or
-# doubling). None: not checked (net flows change sign). COVID cut tourism and air traffic by up
-# to ~95% in 2020, so those bounds are wide (a city's own arrivals too: Singapore's fell from
-# 2.7m in 2020 to 0.33m in 2021 and rose x19 to 6.3m in 2022); a population never moves 10% in
-# a year.
-MAX_YEARLY_FACTOR: dict[str, float | None] = {
-    "population": 1.1,
-    "city_population": 1.1,
-    "exports_goods_services": 2.0,
-    "imports_goods_services": 2.0,
-    "market_capitalisation": 3.0,
-    "listed_domestic_companies": 4.0,
-    "tourism_arrivals": 25.0,
-    "tourism_receipts": 25.0,
-    "city_visitor_arrivals": 25.0,
-    "air_passengers": 25.0,
-    "intl_overnight_visitors": 25.0,
-    "intl_visitor_spending": 25.0,
-    "fdi_net_inflows": None,
-    "qs_top100_universities": 4.0,
-    # IPO markets swing by an order of magnitude (HKEX raised HK$312.9bn in 2019, HK$46.3bn in 2023)
-    "ipo_funds_raised": 30.0,
-}
-DEFAULT_MAX_YEARLY_FACTOR = 3.0
 KEY = ["indicator_id", "geo_id"]
+COLUMNS = [*KEY, "period", "value"]
 
 
-def yearly_bound(indicator_id: str) -> float:
-    """The indicator's factor bound; NaN when it is not checked."""
-    bound = MAX_YEARLY_FACTOR.get(indicator_id, DEFAULT_MAX_YEARLY_FACTOR)
-    return float("nan") if bound is None else float(bound)
+def bound(indicator_id: str, name: str) -> float:
+    """The registry's factor `name` of an indicator; NaN when it is not checked."""
+    bounds = indicator_bounds().get(indicator_id)
+    return getattr(bounds, name) if bounds else float("nan")
 
 
-def year_on_year_jumps(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows whose value moved beyond the indicator's factor since the previous year."""
-    ordered = frame.sort_values([*KEY, "period"])
+def factor(a: pd.Series, b: pd.Series) -> pd.Series:
+    """How many times one value is the other, either way; NaN where either is zero or missing."""
+    a, b = a.abs(), b.abs()
+    ratio = (a / b).where((a > 0) & (b > 0))
+    return pd.Series(np.fmax(ratio, 1 / ratio), index=ratio.index)
+
+
+def year_on_year_jumps(frame: pd.DataFrame, previous: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Consecutive years of one series whose values differ beyond the indicator's
+    `max_yearly_factor`. The series is the new rows plus the previous load's rows for years they
+    lack; a jump between two previous rows is not new and is not reported."""
+    new = frame[COLUMNS].assign(is_new=True)
+    history = pd.concat(
+        [new, _only_in(previous, frame).assign(is_new=False)] if previous is not None else [new]
+    )
+    ordered = history.sort_values([*KEY, "period"])
     grouped = ordered.groupby(KEY)
     ordered = ordered.assign(
-        previous=grouped["value"].shift(), previous_period=grouped["period"].shift()
+        previous=grouped["value"].shift(),
+        previous_period=grouped["period"].shift(),
+        previous_is_new=grouped["is_new"].shift(fill_value=False),
     )
-    ordered["bound"] = [yearly_bound(i) for i in ordered["indicator_id"]]
-    rows = ordered[
-        ordered["bound"].notna()
-        & (ordered["period"] - ordered["previous_period"] == 1)
-        & (ordered["value"] > 0)
-        & (ordered["previous"] > 0)
-    ].copy()
-    up, down = rows["value"] / rows["previous"], rows["previous"] / rows["value"]
-    rows["factor"] = up.where(up >= 1, down)
-    jumps = rows[rows["factor"] > rows["bound"]]
+    ordered["bound"] = [bound(i, "max_yearly_factor") for i in ordered["indicator_id"]]
+    ordered["factor"] = factor(ordered["value"], ordered["previous"])
+    jumps = ordered[
+        (ordered["period"] - ordered["previous_period"] == 1)
+        & (ordered["is_new"] | ordered["previous_is_new"])
+        & (ordered["factor"] > ordered["bound"])
+    ]
     return jumps[[*KEY, "previous_period", "period", "previous", "value", "factor", "bound"]]
 
 
-def dropped_geographies(frame: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
-    """(indicator, geography) pairs the published warehouse had and the new frame lacks."""
-    had = published[KEY].drop_duplicates()
+def revisions(frame: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
+    """Values of the same indicator, geography and year as the previous load's, differing beyond
+    the indicator's `max_revision_factor`."""
+    both = frame[COLUMNS].merge(
+        previous[COLUMNS].rename(columns={"value": "previous"}), on=[*KEY, "period"]
+    )
+    both["bound"] = [bound(i, "max_revision_factor") for i in both["indicator_id"]]
+    both["factor"] = factor(both["value"], both["previous"])
+    revised = both[both["factor"] > both["bound"]].sort_values([*KEY, "period"])
+    return revised[[*KEY, "period", "previous", "value", "factor", "bound"]]
+
+
+def dropped_geographies(frame: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
+    """(indicator, geography) pairs the previous load had and the new frame lacks."""
+    had = previous[KEY].drop_duplicates()
     has = frame[KEY].drop_duplicates().assign(present=True)
     merged = had.merge(has, on=KEY, how="left")
     return merged[merged["present"].isna()][KEY].sort_values(KEY).reset_index(drop=True)
 
 
-def published_pairs(source_id: str, published_db: Path) -> pd.DataFrame:
-    """(indicator, geography) pairs of this source in the published warehouse (empty if none)."""
-    try:
-        con = open_published(published_db)
-    except WarehouseMissing:
-        return pd.DataFrame(columns=KEY)
-    with con:
-        try:
-            return con.execute(
-                "select distinct indicator_id, geo_id from fct_observation where source_id = ?",
-                [source_id],
-            ).df()
-        except duckdb.CatalogException:
-            return pd.DataFrame(columns=KEY)
+def _only_in(previous: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """The previous rows whose indicator, geography and year the frame lacks."""
+    keys = [*KEY, "period"]
+    merged = previous[COLUMNS].merge(frame[keys].assign(present=True), on=keys, how="left")
+    return merged[merged["present"].isna()][COLUMNS]
 
 
-def _markdown(rows: pd.DataFrame, limit: int = 20) -> str:
-    return rows.head(limit).to_markdown(index=False)
+def loaded_rows(con, source_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The source's rows as loaded, and the rows that load replaced (empty after a first load)."""
+    name = f"{source_id}_observations"
+    select = f"select {', '.join(COLUMNS)} from {{}}.{sql_identifier(name)}"
+    frame = con.execute(select.format("raw")).df()
+    if not table_exists(con, "previous", name):
+        return frame, frame.head(0)
+    return frame, con.execute(select.format("previous")).df()
+
+
+@dataclass(frozen=True)
+class PlausibilityCheck:
+    """One non-blocking check: what it finds in (new rows, previous rows) and how it names a row."""
+
+    name: str
+    description: str
+    find: Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame]
+    found: str  # what the rows are, after their count
+    row: Callable[[tuple], str]
+    passed: str
+
+    def describe(self, rows: pd.DataFrame) -> str:
+        """What a refresh prints: the count and the first rows found, or that all is well."""
+        if rows.empty:
+            return self.passed
+        return f"{len(rows)} {self.found}: " + "; ".join(
+            self.row(r) for r in rows.head(5).itertuples()
+        )
+
+
+CHECKS = (
+    PlausibilityCheck(
+        "plausible_year_on_year",
+        "Warns when a value changes between consecutive years by more than its indicator's "
+        "max_yearly_factor (dbt_project/seeds/indicators.csv).",
+        year_on_year_jumps,
+        "implausible year-on-year change(s)",
+        lambda r: (
+            f"{r.indicator_id} {r.geo_id} {r.previous_period:.0f}->{r.period}: "
+            f"x{r.factor:.1f} (bound x{r.bound:g})"
+        ),
+        "every year-on-year change is within its bound",
+    ),
+    PlausibilityCheck(
+        "plausible_revision",
+        "Warns when a value differs from the previous load's value of the same indicator, "
+        "geography and year by more than its indicator's max_revision_factor "
+        "(dbt_project/seeds/indicators.csv): a changed unit in one year, all years or one "
+        "geography.",
+        revisions,
+        "value(s) revised beyond their bound since the previous load",
+        lambda r: (
+            f"{r.indicator_id} {r.geo_id} {r.period}: {r.previous:.6g} -> {r.value:.6g} "
+            f"x{r.factor:.3g} (bound x{r.bound:g})"
+        ),
+        "every value agrees with the previous load within its bound",
+    ),
+    PlausibilityCheck(
+        "no_dropped_geographies",
+        "Warns when a geography the previous load had for an indicator of this source is "
+        "missing from the new observations.",
+        dropped_geographies,
+        "geography/indicator pair(s) dropped out",
+        lambda r: f"{r.geo_id} ({r.indicator_id})",
+        "no geography dropped out",
+    ),
+)
 
 
 def build_plausibility_checks(source: Source, observations_key: dg.AssetKey) -> list:
-    """The two non-blocking checks for one source's observations table."""
+    """The non-blocking checks for one source's observations table."""
+    return [_check(source, observations_key, spec) for spec in CHECKS]
 
-    def incoming(settings: Settings) -> pd.DataFrame | None:
-        """The landed payload's observations; None for a live-only source refreshed offline
-        (it fetches nothing and keeps its last rows, so there is nothing new to check)."""
+
+def _check(source: Source, observations_key: dg.AssetKey, spec: PlausibilityCheck):
+    @dg.asset_check(
+        asset=observations_key,
+        name=spec.name,
+        blocking=False,
+        pool=WAREHOUSE_POOL,
+        description=spec.description,
+    )
+    def check(duckdb: DuckDBResource, settings: dg.ResourceParam[Settings]) -> dg.AssetCheckResult:
         if skipped_offline(settings, source):
-            return None
-        return source.observations(load_landed(settings.raw_dir, source.id))
-
-    nothing_landed = dg.AssetCheckResult(
-        passed=True, description=f"no payload of {source.id} landed: nothing new to check"
-    )
-
-    @dg.asset_check(
-        asset=observations_key,
-        name="plausible_year_on_year",
-        blocking=False,
-        description="Warns when a value changes between consecutive years by more than its "
-        "indicator's factor (pipelines/defs/plausibility.py).",
-    )
-    def year_on_year_check(settings: dg.ResourceParam[Settings]) -> dg.AssetCheckResult:
-        frame = incoming(settings)
-        if frame is None:
-            return nothing_landed
-        jumps = year_on_year_jumps(frame)
-        summary = "; ".join(
-            f"{r.indicator_id} {r.geo_id} {r.previous_period:.0f}->{r.period}: "
-            f"x{r.factor:.1f} (bound x{r.bound:g})"
-            for r in jumps.head(5).itertuples()
-        )
+            # a live-only source refreshed offline fetches nothing and keeps its last rows
+            return dg.AssetCheckResult(
+                passed=True, description=f"no payload of {source.id} landed: nothing new to check"
+            )
+        with duckdb.get_connection() as con:
+            frame, previous = loaded_rows(con, source.id)
+        rows = spec.find(frame, previous)
         return dg.AssetCheckResult(
-            passed=jumps.empty,
+            passed=rows.empty,
             severity=dg.AssetCheckSeverity.WARN,
-            description=f"{len(jumps)} implausible year-on-year change(s): {summary}"
-            if len(jumps)
-            else "every year-on-year change is within its bound",
-            metadata={"jumps": len(jumps), "examples": dg.MetadataValue.md(_markdown(jumps))},
+            description=spec.describe(rows),
+            metadata={
+                "rows": len(rows),
+                "examples": dg.MetadataValue.md(rows.head(50).to_markdown(index=False)),
+            },
         )
 
-    @dg.asset_check(
-        asset=observations_key,
-        name="no_dropped_geographies",
-        blocking=False,
-        description="Warns when a geography the published warehouse has for an indicator of "
-        "this source is missing from the new observations.",
-    )
-    def dropout_check(settings: dg.ResourceParam[Settings]) -> dg.AssetCheckResult:
-        frame = incoming(settings)
-        if frame is None:
-            return nothing_landed
-        dropped = dropped_geographies(frame, published_pairs(source.id, settings.published_db))
-        listed = ", ".join(f"{r.geo_id} ({r.indicator_id})" for r in dropped.head(10).itertuples())
-        return dg.AssetCheckResult(
-            passed=dropped.empty,
-            severity=dg.AssetCheckSeverity.WARN,
-            description=f"{len(dropped)} geography/indicator pair(s) dropped out: {listed}"
-            if len(dropped)
-            else "no geography dropped out",
-            metadata={"dropped": len(dropped), "pairs": dg.MetadataValue.md(_markdown(dropped))},
-        )
-
-    return [year_on_year_check, dropout_check]
+    return check

@@ -8,7 +8,13 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.freshness import freshness_policy
-from pipelines.defs.landing import keep_rejected, land, latest_sha256, load_landed
+from pipelines.defs.landing import (
+    keep_rejected,
+    land,
+    latest_sha256,
+    load_landed,
+    point_to_landed,
+)
 from pipelines.defs.lineage import column_schema
 from pipelines.settings import Settings
 from pipelines.sql import sql_identifier
@@ -109,7 +115,8 @@ def build_source_assets(source: Source, retry_policy: dg.RetryPolicy | None = No
         payload = load_landed(settings.raw_dir, source.id)
         try:
             frame = source.observations(payload)
-        except SourceError as exc:
+        except SourceError as refused:
+            exc = point_to_landed(settings.raw_dir, payload, refused)
             return dg.AssetCheckResult(
                 passed=False,
                 description=str(exc),
@@ -140,7 +147,8 @@ def build_source_assets(source: Source, retry_policy: dg.RetryPolicy | None = No
             "cadence": source.cadence.label,
         },
         description=f"Validated observations of {source.title} in the tidy observation "
-        f"contract, replaced in one transaction in the working database.",
+        f"contract, replaced in one transaction in the working database; the rows replaced are "
+        f"kept as previous.{source.id}_observations for the plausibility checks.",
     )
     def observations_asset(
         context: dg.AssetExecutionContext,
@@ -173,6 +181,7 @@ def build_source_assets(source: Source, retry_policy: dg.RetryPolicy | None = No
             con.execute("begin transaction")
             con.execute("create schema if not exists raw")
             con.register("incoming", frame)
+            keep_previous_rows(con, source.id)
             con.execute(f"create or replace table {table} as select * from incoming")
             con.unregister("incoming")
             _record_load(con, source.id, version)
@@ -204,13 +213,30 @@ def load_version(source: Source, payload: Payload) -> str:
     return f"{payload.sha256}:{source.parser_version}"
 
 
+def table_exists(con, schema: str, name: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = ? and table_name = ?",
+            [schema, name],
+        ).fetchone()[0]
+    )
+
+
+def keep_previous_rows(con, source_id: str) -> None:
+    """Before a load replaces raw.<source>_observations, keep its rows as
+    previous.<source>_observations: the plausibility checks compare the new rows with them."""
+    name = sql_identifier(f"{source_id}_observations")
+    con.execute("create schema if not exists previous")
+    if table_exists(con, "raw", f"{source_id}_observations"):
+        con.execute(f"create or replace table previous.{name} as select * from raw.{name}")
+    else:  # a first load: nothing to compare with
+        con.execute(f"drop table if exists previous.{name}")
+
+
 def _loaded_version(con, source_id: str) -> str | None:
     """The load_version of the rows in raw.<source>_observations (table raw._loads)."""
-    exists = con.execute(
-        "select count(*) from information_schema.tables "
-        "where table_schema = 'raw' and table_name = '_loads'"
-    ).fetchone()[0]
-    if not exists:
+    if not table_exists(con, "raw", "_loads"):
         return None
     row = con.execute(
         "select load_version from raw._loads where source_id = ?", [source_id]

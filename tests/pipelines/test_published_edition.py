@@ -136,6 +136,7 @@ def test_publish_runs_only_downstream_of_every_blocking_check():
     assert len(blocking) > 10
     assert {s.name for s in specs if not s.blocking} == {
         "plausible_year_on_year",
+        "plausible_revision",
         "no_dropped_geographies",
         # a dbt test of severity warn: a published index may rank a city outside the seed
         "relationships_published_indices_city_id__city_id__ref_cities_",

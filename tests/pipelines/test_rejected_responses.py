@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from pipelines.defs.landing import keep_rejected, latest_sha256
+from pipelines.defs.landing import keep_rejected, land, latest_sha256, point_to_landed
 from sources import SOURCES
 from sources.errors import SourceError
 from sources.http import Client, make_session
+from sources.payload import Part, Payload
 from tests.reliability.fault_corpus import HTML_PAGE, WB_ERROR_ENVELOPE, body
 from tests.reliability.providers import serve
 from tests.sources.faults import kept_file
@@ -78,3 +79,23 @@ def test_a_transport_failure_has_nothing_to_keep(tmp_path: Path):
     error = refused(lambda: client.get("http://127.0.0.1:9/data"))  # nothing listens there
     assert error.rejected is None and keep_rejected(tmp_path / "raw", error) is error
     assert not (tmp_path / "raw").exists()
+
+
+def test_a_payload_its_schema_check_refuses_is_kept_where_the_error_says(tmp_path: Path):
+    """A payload is landed before it is parsed; the check's error names the landed file: the
+    response its URL names, or the manifest listing every response."""
+    payload = Payload(
+        "demo", (Part("http://x/a", b'{"a": 1}', "json"), Part("http://x/b", b'{"b": 2}', "json"))
+    )
+    land(tmp_path / "raw", payload)
+    one = SourceError("demo", "http://x/b", "refYear '20x1' is not a whole number", "refYear")
+    pointed = point_to_landed(tmp_path / "raw", payload, one)
+    assert kept_file(str(pointed)).read_bytes() == b'{"b": 2}'
+    assert pointed.field == "refYear" and pointed.url == "http://x/b" and "20x1" in str(pointed)
+    every = SourceError("demo", payload.url, "1 schema problem(s): value: ...", "value")
+    manifest = kept_file(str(point_to_landed(tmp_path / "raw", payload, every)))
+    assert manifest.name == f"{payload.sha256}.manifest.json"
+    assert [p["url"] for p in json.loads(manifest.read_text())["parts"]] == [
+        "http://x/a",
+        "http://x/b",
+    ]

@@ -7,7 +7,8 @@ providers.py) and writing rows whose `source` is its id. Each row names:
 - `serve`: a werkzeug handler that misbehaves (helpers below: `status`, `body`, `json_edit`,
   `csv_edit`, `flaky`, `huge`, ... and providers.reset_connection / sleeping);
 - `expect`: `Rejected(field, match)` — a SourceError naming the source, the server's URL and the
-  field; `Warned(check, match)` — accepted, but a plausibility check warns; `Accepted()`;
+  field; `Warned(check, match, also)` — accepted, but a plausibility check warns (and the checks
+  in `also`); `Accepted()`;
 - `env`: environment for the client (short timeouts, a small size cap, no retries);
 - `e2e`: also prove it through a real `citydip refresh --live --select <source>`.
 
@@ -45,8 +46,9 @@ class Rejected:
 
 @dataclass(frozen=True)
 class Warned:
-    check: str  # plausible_year_on_year | no_dropped_geographies
+    check: str  # plausible_year_on_year | plausible_revision | no_dropped_geographies
     match: str  # a substring of the warning (e.g. the geography)
+    also: tuple[str, ...] = ()  # further checks the same rows make warn
 
 
 @dataclass(frozen=True)
@@ -226,6 +228,45 @@ def setter(column: str, value: str) -> Callable[[dict], None]:
     return lambda r: r.__setitem__(column, value)
 
 
+def comtrade_records(change: Callable[[list[dict]], None]) -> Handler:
+    """Edit the `data` records of the real Comtrade response in place."""
+
+    def apply(data: bytes) -> bytes:
+        document = json.loads(data)
+        change(document["data"])
+        return json.dumps(document).encode()
+
+    return transformed(apply)
+
+
+def scaled_comtrade(factor: int, partner: int | None = None, year: int | None = None) -> Handler:
+    """Comtrade's values times `factor` (a unit change), for one partner or year or all."""
+
+    def change(records: list[dict]) -> None:
+        for r in records:
+            if partner in (None, r["partnerCode"]) and year in (None, r["refYear"]):
+                r["primaryValue"] = r["primaryValue"] * factor
+
+    return comtrade_records(change)
+
+
+def comtrade_year(year: object) -> Handler:
+    """The first Comtrade record's refYear replaced."""
+    return comtrade_records(lambda records: records[0].__setitem__("refYear", year))
+
+
+def hk_visitors_times(factor: int) -> Handler:
+    """Every day's visitor counts of the HK Immigration file times `factor`."""
+
+    def change(rows: list[dict]) -> list[dict]:
+        for r in rows:
+            for column in ("Mainland Visitors", "Other Visitors"):
+                r[column] = str(int(r[column]) * factor)
+        return rows
+
+    return csv_edit(change)
+
+
 WB_ERROR_ENVELOPE = json.dumps(
     [
         {
@@ -241,6 +282,9 @@ WB_ERROR_ENVELOPE = json.dumps(
 ).encode()
 HTML_PAGE = b"<!DOCTYPE html><html><body><h1>Service Unavailable</h1></body></html>"
 NO_RETRY = {"CITYDIP_HTTP_RETRIES": "0"}
+# the public preview endpoint Comtrade's snapshot was taken from (the reliability suite's refreshes
+# set every secret, a Comtrade key included, to a canary)
+COMTRADE_PREVIEW = {"CITYDIP_COMTRADE_KEY": ""}
 SHORT_READ_TIMEOUT = {"CITYDIP_HTTP_READ_TIMEOUT": "0.3", **NO_RETRY}  # against sleeping(1.5)
 CURATED_COLUMNS = [
     "indicator_id",
@@ -296,13 +340,13 @@ CORPUS: list[Fault] = [
     Fault("wb-missing-field", "worldbank", "missing field", records(lambda rows: [{k: v for k, v in r.items() if k != "value"} for r in rows]), Rejected("value", "unexpected record shape")),
     Fault("wb-extra-field", "worldbank", "extra field", records(lambda rows: [{**r, "footnote": "revised"} for r in rows]), Accepted()),
     Fault("wb-string-value", "worldbank", "wrong type (number as string)", records(set_value(where("HKG"), "55912609")), Rejected("value", "non-numeric value")),
-    Fault("wb-bad-year", "worldbank", "wrong type (quarter for a year)", records(lambda rows: [{**r, "date": f"{r['date']}Q1"} for r in rows]), Rejected("date", "unexpected record shape")),
+    Fault("wb-bad-year", "worldbank", "wrong type (quarter for a year)", records(lambda rows: [{**r, "date": f"{r['date']}Q1"} for r in rows]), Rejected("date", "Q1' is not a whole number")),
     Fault("wb-duplicate", "worldbank", "duplicate rows", records(lambda rows: rows + [r for r in rows if r["value"] is not None][:3]), Rejected("period", "duplicate observation key")),
     Fault("wb-negative", "worldbank", "impossible value (negative arrivals)", records(set_value(where("SGP", period=2019), -5.0)), Rejected("value", "negative value"), e2e=True),
-    Fault("wb-infinite", "worldbank", "impossible value (Infinity)", transformed(lambda b: b.replace(b'"value": 65148000', b'"value": Infinity')), Rejected("value", "missing or infinite")),
+    Fault("wb-infinite", "worldbank", "impossible value (Infinity)", transformed(lambda b: b.replace(b'"value": 65148000', b'"value": Infinity')), Rejected("value", "infinite")),
     Fault("wb-unknown-country", "worldbank", "unknown geography code", records(lambda rows: [{**r, "countryiso3code": "XKX"} if r["countryiso3code"] == "ARE" else r for r in rows]), Rejected("geo_id", "XKX")),
     Fault("wb-unknown-series", "worldbank", "unknown indicator code", records(lambda rows: [{**r, "indicator": {"id": "ST.INT.XXX", "value": "?"}} for r in rows]), Rejected("indicator.id", "unknown series")),
-    Fault("wb-yoy-jump", "worldbank", "year-on-year jump beyond the bound (unit slip x1000)", records(scale_value(where("HKG", period=2018), 1000)), Warned("plausible_year_on_year", "HKG"), e2e=True),
+    Fault("wb-yoy-jump", "worldbank", "year-on-year jump beyond the bound (unit slip x1000)", records(scale_value(where("HKG", period=2018), 1000)), Warned("plausible_year_on_year", "HKG", also=("plausible_revision",)), e2e=True),
     Fault("wb-city-drops-out", "worldbank", "a geography drops out of an indicator", records(lambda rows: [r for r in rows if r["countryiso3code"] != "HKG"]), Warned("no_dropped_geographies", "HKG")),
     Fault("wb-empty-series", "worldbank", "a series comes back empty", json_edit(lambda d: [{**d[0], "total": 0}, None]), Warned("no_dropped_geographies", "tourism_arrivals")),
     # Curated publications (the QS file; every publication shares sources/curated.py's parser)
@@ -319,7 +363,23 @@ CORPUS: list[Fault] = [
     Fault("qs-negative", "qs_rankings", "impossible value (negative count)", curated_rows(setter("value", "-2"), "seoul"), Rejected("value", "negative value")),
     Fault("qs-ancient-year", "qs_rankings", "impossible period", curated_rows(setter("period", "1850"), "london"), Rejected("period", "1850")),
     Fault("qs-header-only", "qs_rankings", "empty file", csv_edit(lambda rows: []), Rejected("rows", "no observations")),
-    Fault("qs-yoy-jump", "qs_rankings", "year-on-year jump beyond the bound", csv_edit(lambda rows: [{**r, "value": "50"} if (r["geo_id"], r["period"]) == ("hong-kong", "2025") else r for r in rows]), Warned("plausible_year_on_year", "hong-kong")),
+    Fault("qs-yoy-jump", "qs_rankings", "year-on-year jump beyond the bound", csv_edit(lambda rows: [{**r, "value": "50"} if (r["geo_id"], r["period"]) == ("hong-kong", "2025") else r for r in rows]), Warned("plausible_year_on_year", "hong-kong", also=("plausible_revision",))),
+    # Issue 17's probes, found by hand: values that must never poison a build. A hard bound of the
+    # registry (dbt_project/seeds/indicators.csv) refuses the absurd, a soft one warns of a unit
+    # change against the previous load; every parse error names its field; every JSON key once.
+    Fault("wb-1e308", "worldbank", "absurd value (1e308, finite)", records(set_value(where("USA", "CM.MKT.LCAP.CD", 2022), 1e308)), Rejected("value", "market_capitalisation USA 2022=1e+308"), target=6, e2e=True),
+    Fault("wb-10e400", "worldbank", "value beyond a float (10**400)", records(set_value(where("USA", "CM.MKT.LCAP.CD", 2022), 10**400)), Rejected("value", "beyond a float's range"), target=6, e2e=True),
+    Fault("wb-pages-float", "worldbank", "page count spelled as a float", json_edit(lambda d: [{**d[0], "pages": "1e6"}, d[1]]), Rejected("pages", "'1e6' is not a whole number"), e2e=True),
+    Fault("hk-arrivals-x1e15", "hk_immigration", "unit change beyond the hard bound (arrivals x10^15, every year)", hk_visitors_times(10**15), Rejected("value", "outside its indicator's min_value..max_value"), e2e=True),
+    Fault("comtrade-x1000-every-year", "comtrade", "unit change (x1000) in every year", scaled_comtrade(1000), Warned("plausible_revision", "goods_exports_to_china FRA 2010"), env=COMTRADE_PREVIEW),
+    Fault("comtrade-x1000-one-partner", "comtrade", "unit change (x1000) for one partner", scaled_comtrade(1000, partner=344), Warned("plausible_revision", "HKG"), env=COMTRADE_PREVIEW, e2e=True),
+    Fault("comtrade-x1000-one-year", "comtrade", "unit change (x1000) in one year", scaled_comtrade(1000, year=2014), Warned("plausible_year_on_year", "2013->2014", also=("plausible_revision",)), env=COMTRADE_PREVIEW),
+    Fault("comtrade-year-typo", "comtrade", "year with a letter (20x1)", comtrade_year("20x1"), Rejected("refYear", "'20x1' is not a whole number"), env=COMTRADE_PREVIEW, e2e=True),
+    Fault("comtrade-year-null", "comtrade", "year null", comtrade_year(None), Rejected("refYear", "None is not a whole number"), env=COMTRADE_PREVIEW, e2e=True),
+    Fault("comtrade-year-2099", "comtrade", "year beyond the years asked for (2099)", comtrade_year(2099), Rejected("period", "2099"), env=COMTRADE_PREVIEW, e2e=True),
+    Fault("comtrade-year-fullwidth", "comtrade", "year in full-width digits", comtrade_year("２０１９"), Rejected("refYear", "'２０１９' is not a whole number"), env=COMTRADE_PREVIEW, e2e=True),
+    Fault("comtrade-year-fraction", "comtrade", "fractional year (2010.7)", comtrade_year(2010.7), Rejected("refYear", "2010.7 is not a whole number"), env=COMTRADE_PREVIEW, e2e=True),
+    Fault("comtrade-duplicate-key", "comtrade", "a JSON key twice in one object", transformed(lambda b: b.replace(b'"primaryValue": 17116565094,', b'"primaryValue": 17116565094, "primaryValue": 17116565094000,', 1)), Rejected("primaryValue", "'primaryValue' appears twice"), env=COMTRADE_PREVIEW, e2e=True),
     # Wikidata: its four SPARQL POSTs share one URL; the fake provider tells them apart by query
     Fault("wikidata-last-post-truncated", "wikidata", "truncated body (the last of four POSTs)", transformed(half), TRUNCATED_JSON, target=3),
     Fault("wikidata-timeout-in-200", "wikidata", "200 cut by a server-side TimeoutException", transformed(lambda b: b[:60] + b"\njava.util.concurrent.TimeoutException"), Rejected("body", "TimeoutException"), target=1),

@@ -51,10 +51,10 @@ def canary_source(base: str) -> Source:
         licence="test",
         default_base_url=base,
         cadence=YEARLY,
-        indicators={"x": "count"},
+        indicators={"foreign_missions": "count"},
         fetch=fetch,
         parse=parse,
-        schema=observation_schema("canarysrc", {"x": "count"}),
+        schema=observation_schema("canarysrc", {"foreign_missions": "count"}),
     )
 
 

@@ -172,7 +172,7 @@ def test_wrong_encoding(server: HTTPServer, source: Source):
 
 @pytest.mark.parametrize("source", PUBLICATIONS)
 def test_non_numeric_value(server: HTTPServer, source: Source):
-    assert error_of(server, source, with_row(source, value="n/a")).field == "value/period"
+    assert error_of(server, source, with_row(source, value="n/a")).field == "value"
 
 
 @pytest.mark.parametrize("source", PUBLICATIONS)

@@ -18,6 +18,8 @@ select
     unit as observation_unit,
     denominator,
     geography,
+    min_value,
+    max_value,
     pillar is not null as is_scored,
     geography = 'national_host' as is_national_host_proxy
 from {{ ref('indicators') }}

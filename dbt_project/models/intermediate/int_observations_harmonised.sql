@@ -15,8 +15,14 @@ with registry as (
     where is_scored
 ),
 
+-- a value outside its indicator's bounds (registry min_value, max_value) never enters the
+-- scorecard: the sources refuse one, and this keeps a value loaded some other way from
+-- overflowing an aggregate (SKEW, KURT) and failing every build
 observations as (
-    select * from {{ ref('int_observations_unioned') }}
+    select o.*
+    from {{ ref('int_observations_unioned') }} as o
+    inner join {{ ref('int_indicators_classified') }} as b on b.indicator_id = o.indicator_id
+    where o.value between b.min_value and b.max_value
 ),
 
 cities as (
