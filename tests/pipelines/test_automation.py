@@ -24,11 +24,10 @@ def requested(result) -> set[dg.AssetKey]:
 def settled(citydip_home):
     """An instance after a successful refresh, with the automation cursor past it."""
     instance = dg.DagsterInstance.ephemeral()
-    first = dg.evaluate_automation_conditions(defs=defs, instance=instance)
     record_successful_refresh(instance, defs)
-    second = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=first.cursor)
-    assert second.total_requested == 0  # nothing to do once everything is up to date
-    return instance, second.cursor
+    settled = dg.evaluate_automation_conditions(defs=defs, instance=instance)
+    assert settled.total_requested == 0  # nothing to do once everything is up to date
+    return instance, settled.cursor
 
 
 def test_every_asset_below_the_sources_is_automated_and_no_source_is():
