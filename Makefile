@@ -43,13 +43,16 @@ setup: $(BIN)/.synced $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml ## create .venv f
 run: setup ## refresh everything on the embedded snapshots and publish warehouse/citydip.duckdb
 	$(BIN)/citydip refresh
 
-# The tiers (tests/conftest.py): unit + integration share one warehouse refreshed once per session,
-# in-process; e2e is what needs real processes (crashes, races, webserver, browser, cold builds).
+# The tiers (tests/conftest.py): unit + integration share one warehouse refreshed once per session
+# and worker, in-process; e2e is what needs real processes (crashes, races, webserver, browser,
+# cold builds). pytest-xdist spreads both over the machine's cores (TEST_WORKERS=0: one process);
+# e2e by module (--dist loadfile), so each module's processes and shared fixtures stay together.
+TEST_WORKERS ?= auto
 test: setup ## run the test suite: unit + integration tests (offline, in-process)
-	$(BIN)/pytest -m "not e2e"
+	$(BIN)/pytest -m "not e2e" -n $(TEST_WORKERS) --dist worksteal
 
 test-e2e: setup test-deps ## run the e2e tests: real processes, SIGKILL, webserver, browser, cold builds
-	$(BIN)/pytest -m e2e
+	$(BIN)/pytest -m e2e -n $(TEST_WORKERS) --dist loadfile
 
 # The cards' browser test (e2e) drives Debian's chromium; install it when missing and apt is there.
 CHROMIUM ?= /usr/bin/chromium
