@@ -7,6 +7,7 @@ the best of three runs (the first run also warms the OS file cache).
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -57,7 +58,5 @@ def best_of_three(args: list[str], env: dict[str, str]) -> float:
     ids=["help", "query", "card"],
 )
 def test_start_up_meets_its_target(args, target, published_home):
-    import os
-
     env = {**os.environ, "CITYDIP_HOME": str(published_home)}
     assert best_of_three(args, env) < target

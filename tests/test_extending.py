@@ -81,16 +81,23 @@ def run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Completed
     )
 
 
+def add_registry_row(seeds: Path, **changes: str) -> None:
+    """A row of the indicator registry, like gawc_connectivity's (pillar, unit, bounds) but for
+    the changed fields."""
+
+    def add(rows: list[dict]) -> list[dict]:
+        [template] = [row for row in rows if row["indicator_id"] == "gawc_connectivity"]
+        return [*rows, {**template, **changes}]
+
+    edit_seed(seeds / "indicators.csv", add)
+
+
 def add_indicator_to_existing_source(repo: Path) -> None:
     """Recipe "an indicator from an existing source": the registry row and the parser's
     declaration (and the figures, in the publication's CSV)."""
-    seeds = repo / "dbt_project" / "seeds"
-
-    def registry(rows: list[dict]) -> list[dict]:
-        [template] = [row for row in rows if row["indicator_id"] == "gawc_connectivity"]
-        return [*rows, {**template, "indicator_id": NEW_INDICATOR, "name": "Recipe indicator"}]
-
-    edit_seed(seeds / "indicators.csv", registry)
+    add_registry_row(
+        repo / "dbt_project" / "seeds", indicator_id=NEW_INDICATOR, name="Recipe indicator"
+    )
     curated = repo / "sources" / "curated.py"
     text = curated.read_text()
     declared = 'indicators={"gawc_connectivity": "index"}'
@@ -152,12 +159,12 @@ def add_source(repo: Path) -> None:
     assert anchor in text
     union.write_text(text.replace(anchor, f"{anchor}    'stg_{NEW_SOURCE}__observations',\n"))
 
-    def registry(rows: list[dict]) -> list[dict]:
-        [template] = [row for row in rows if row["indicator_id"] == "gawc_connectivity"]
-        new = {**template, "indicator_id": NEW_SOURCE_INDICATOR, "source_id": NEW_SOURCE}
-        return [*rows, {**new, "name": "Recipe publication score"}]
-
-    edit_seed(repo / "dbt_project" / "seeds" / "indicators.csv", registry)
+    add_registry_row(
+        repo / "dbt_project" / "seeds",
+        indicator_id=NEW_SOURCE_INDICATOR,
+        name="Recipe publication score",
+        source_id=NEW_SOURCE,
+    )
 
 
 @pytest.fixture(scope="module")
