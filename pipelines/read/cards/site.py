@@ -7,9 +7,7 @@ Jinja2 autoescapes every value; charts are inline SVG, so pages work offline wit
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +17,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from pipelines.read.audit import Audit, load_audit
 from pipelines.read.cards.charts import heat_map, index_bar, interval_glyph, trend_chart
+from pipelines.read.cards.swap import publish_site
 from pipelines.read.city_card import (
     CityCard,
     format_value,
@@ -152,14 +151,12 @@ def render_audit(env: Environment, audit: Audit, about: Edition) -> str:
 def build_site(
     published: Path, cards_dir: Path, on_card: Callable[[str], None] | None = None
 ) -> list[Path]:
-    """Render from the published file into a new folder, then swap it in for cards_dir."""
-    fresh = cards_dir.with_name(f".{cards_dir.name}.{os.getpid()}.new")
-    old = cards_dir.with_name(f".{cards_dir.name}.{os.getpid()}.old")
-    shutil.rmtree(fresh, ignore_errors=True)
-    with open_published(published) as con:
-        written = render_site(con, fresh, on_card)
-    if cards_dir.exists():
-        os.replace(cards_dir, old)
-    os.replace(fresh, cards_dir)
-    shutil.rmtree(old, ignore_errors=True)
+    """Render from the published file into a new version folder, then swap it in for cards_dir
+    by one atomic rename (pipelines/read/cards/swap.py)."""
+
+    def render(folder: Path) -> list[Path]:
+        with open_published(published) as con:
+            return render_site(con, folder, on_card)
+
+    written = publish_site(cards_dir, render)
     return [cards_dir / p.name for p in written]
