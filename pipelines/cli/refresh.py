@@ -46,9 +46,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # Dagster and dbt load here, not at import: `citydip --help` and the reading commands stay fast
-    from pipelines.refresh.active_runs import refuse_if_busy
+    from pipelines.read.cards.swap import tidy
+    from pipelines.refresh.active_runs import refresh_window, refuse_if_busy
     from pipelines.refresh.instance import get_instance
-    from pipelines.refresh.recovery import fail_orphaned_runs
+    from pipelines.refresh.recovery import fail_orphaned_runs, run_tags
 
     console = Console(stderr=False, quiet=args.quiet)
     errors = Console(stderr=True)
@@ -61,7 +62,9 @@ def run(args: argparse.Namespace) -> int:
             for run_id in fail_orphaned_runs(instance):
                 console.print(f"[yellow]marked run {run_id} failed: its refresh process died[/]")
             refuse_if_busy(instance)
-            failures = execute(settings, instance, args.select, console)
+            with refresh_window(instance, run_tags()):  # no daemon run between the phases
+                tidy(settings.cards_dir)  # what a killed publish of the cards left
+                failures = execute(settings, instance, args.select, console)
     except RefreshInProgress as exc:
         errors.print(f"[red]citydip refresh refused:[/] {escape(str(exc))}", soft_wrap=True)
         return EXIT_BUSY

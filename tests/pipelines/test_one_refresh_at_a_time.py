@@ -105,3 +105,60 @@ def wait_for_blocked_step(instance: dg.DagsterInstance, attempts: int = 600) -> 
                     return True
         time.sleep(0.5)
     return False
+
+
+def in_progress(instance: dg.DagsterInstance) -> list[dg.DagsterRun]:
+    """The runs the daemon's run queue counts against `max_concurrent_runs` (STARTING, STARTED
+    and CANCELING are in progress for Dagster's QueuedRunCoordinator)."""
+    from pipelines.refresh.active_runs import active_runs
+
+    return active_runs(instance)
+
+
+def test_a_refresh_holds_the_run_slot_from_its_first_phase_to_its_last(citydip_home, monkeypatch):
+    """Both phases of `citydip refresh` run inside one `citydip_refresh` run record, which the run
+    queue counts as the one run in progress: no scheduled or sensor run is dequeued between the
+    phases. After the refresh the slot is free again."""
+    import pipelines.cli.refresh as refresh
+    from pipelines.refresh.active_runs import WINDOW_JOB
+    from pipelines.refresh.instance import get_instance
+    from pipelines.settings import load_settings
+
+    limit = yaml.safe_load(DEFAULT_DAGSTER_YAML)["concurrency"]["runs"]["max_concurrent_runs"]
+    instance = get_instance(load_settings().dagster_home)
+    seen = []
+
+    def phases(settings, instance, select, console):  # where fetch and rebuild run
+        seen.append([run.job_name for run in in_progress(instance)])
+        return []
+
+    monkeypatch.setattr(refresh, "execute", phases)
+    result = citydip_in_process("refresh", "--quiet", env={})
+    assert result.returncode == 0, result.stderr
+    assert seen == [[WINDOW_JOB]] and len(seen[0]) >= limit  # a queued run would wait
+    assert in_progress(instance) == []
+    (window,) = instance.get_runs(filters=dg.RunsFilter(job_name=WINDOW_JOB))
+    assert window.status == dg.DagsterRunStatus.SUCCESS
+
+
+def test_the_window_ends_when_the_refresh_stops_or_dies(citydip_home):
+    from pipelines.refresh.active_runs import refresh_window
+    from pipelines.refresh.instance import get_instance
+    from pipelines.refresh.recovery import HOST_TAG, PID_TAG, fail_orphaned_runs, run_tags
+    from pipelines.settings import load_settings
+
+    instance = get_instance(load_settings().dagster_home)
+    try:
+        with refresh_window(instance, run_tags()) as window:
+            raise KeyboardInterrupt
+    except KeyboardInterrupt:
+        pass
+    assert instance.get_run_by_id(window.run_id).status == dg.DagsterRunStatus.CANCELED
+    # a refresh killed inside its window: the next refresh fails the window it left
+    dead = {**run_tags(), PID_TAG: "999999999"}
+    assert dead[HOST_TAG]
+    killed = refresh_window(instance, dead)  # entered, never left (kept: no GeneratorExit)
+    orphan = killed.__enter__()
+    assert in_progress(instance) == [instance.get_run_by_id(orphan.run_id)]
+    assert fail_orphaned_runs(instance) == [orphan.run_id]
+    assert in_progress(instance) == []
