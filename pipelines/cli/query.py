@@ -1,10 +1,11 @@
 """`citydip query "SQL"`: read-only SQL on the published warehouse as a table, CSV or JSON.
 
-The guarantee is the connection (pipelines/read/reader.py): the file is opened read-only with
-DuckDB's external access disabled and the configuration locked, so DuckDB itself refuses
-writes, ATTACH, COPY ... TO, INSTALL/LOAD and file reads. The only thing such a connection
-still lets a statement create is a temporary object, which would vanish with the command; the
-statement types from DuckDB's own parser catch that.
+Two guards: the connection (pipelines/read/reader.py) opens the file read-only with DuckDB's
+external access disabled and the configuration locked, so DuckDB itself refuses writes, ATTACH,
+COPY ... TO, INSTALL and file reads; and before it runs anything, only reading statement types
+pass (pipelines/read/query_guard.py), since such a connection may still write into the
+database's own temporary folder (COPY ... TO 'citydip.duckdb.tmp/x') or create a temporary
+object. A refusal is one line on stderr naming the statement type, exit code 4.
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ from rich.table import Table
 from rich.text import Text
 
 from pipelines.cli.reading import EXIT_USAGE, add_quiet, reading
+from pipelines.read.query_guard import refused_statement
 
 EXIT_REFUSED = 4
 REFUSAL = (
     "refused: the published warehouse is read-only. `citydip query` runs SELECT-style SQL; "
     "writes (CREATE, INSERT, UPDATE, DELETE, DROP, ALTER), ATTACH, COPY ... TO, EXPORT and "
-    "INSTALL/LOAD are not allowed. Use `citydip export` to write files."
+    "INSTALL/LOAD, SET and transactions are not allowed. Use `citydip export` to write files."
 )
 
 
@@ -59,6 +61,10 @@ def is_refusal(exc: duckdb.Error) -> bool:
     )
 
 
+def first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
 def run(args: argparse.Namespace, con: duckdb.DuckDBPyConnection, console: Console) -> int:
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
@@ -69,10 +75,10 @@ def run(args: argparse.Namespace, con: duckdb.DuckDBPyConnection, console: Conso
     if not statements:
         errors.print("[red]citydip query:[/] no SQL statement given")
         return EXIT_USAGE
-    for statement in statements:
-        if statement.type == duckdb.StatementType.CREATE:
-            errors.print(f"[red]citydip query {REFUSAL}[/]\n(statement: CREATE)")
-            return EXIT_REFUSED
+    refused = refused_statement(args.sql)
+    if refused:
+        errors.print(f"[red]citydip query {REFUSAL}[/] (statement: {refused})")
+        return EXIT_REFUSED
     try:
         for statement in statements:
             result = con.execute(statement)
@@ -80,7 +86,7 @@ def run(args: argparse.Namespace, con: duckdb.DuckDBPyConnection, console: Conso
         rows = result.fetchall() if columns else []
     except duckdb.Error as exc:
         if is_refusal(exc):
-            errors.print(f"[red]citydip query {REFUSAL}[/]\n(DuckDB: {exc})")
+            errors.print(f"[red]citydip query {REFUSAL}[/] (DuckDB: {first_line(exc)})")
             return EXIT_REFUSED
         errors.print(f"[red]citydip query: SQL error:[/] {exc}")
         return 1
