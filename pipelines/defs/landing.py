@@ -19,6 +19,7 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
+from pipelines.disk import is_disk_full, naming_disk_full
 from sources.errors import SourceError
 from sources.payload import Part, Payload
 
@@ -55,6 +56,11 @@ def source_dir(raw_dir: Path, source_id: str) -> Path:
 def land(raw_dir: Path, payload: Payload) -> Path:
     """Land every part and the manifest; return the manifest path. Idempotent."""
     folder = source_dir(raw_dir, payload.source_id)
+    with naming_disk_full(f"landing a payload of {payload.source_id}", folder):
+        return _land(folder, payload)
+
+
+def _land(folder: Path, payload: Payload) -> Path:
     for part in payload.parts:
         if not _SAFE_SUFFIX.fullmatch(part.suffix):
             raise ValueError(f"unsafe file suffix {part.suffix!r} from {payload.source_id}")
@@ -88,8 +94,15 @@ def keep_rejected(raw_dir: Path, error: SourceError) -> SourceError:
         if not note.exists():
             about = {"url": part.url, "error": str(error), "field": error.field}
             write_atomic(note, json.dumps(about, indent=2).encode())
-    except OSError:  # e.g. a full disk: the provider's error is still the one to report
-        return error
+    except OSError as exc:  # e.g. a full disk: the provider's error is still the one to report
+        unkept = "no space left on device" if is_disk_full(exc) else str(exc)
+        return SourceError(
+            error.source_id,
+            error.url,
+            f"{error.problem}; the response could not be kept ({unkept})",
+            error.field,
+            rejected=part,
+        )
     return SourceError(
         error.source_id,
         error.url,

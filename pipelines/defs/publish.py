@@ -19,6 +19,7 @@ from dagster_duckdb import DuckDBResource
 from pipelines.defs.dbt_models import DBT_PROJECT
 from pipelines.defs.edition import describe_edition, effective_dbt_vars
 from pipelines.defs.source_assets import WAREHOUSE_POOL
+from pipelines.disk import naming_disk_full
 from pipelines.settings import Settings
 from pipelines.sql import sql_identifier, sql_literal
 
@@ -134,7 +135,10 @@ def publish(con: duckdb.DuckDBPyConnection, target: Path, dbt_vars: dict) -> dic
 def published_warehouse(
     duckdb: DuckDBResource, settings: dg.ResourceParam[Settings]
 ) -> dg.MaterializeResult:
-    with duckdb.get_connection() as con:
+    with (
+        naming_disk_full("publishing the warehouse", settings.published_db.parent),
+        duckdb.get_connection() as con,
+    ):
         counts = publish(con, settings.published_db, settings.dbt_vars)
     return dg.MaterializeResult(
         metadata={

@@ -26,6 +26,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
+from pipelines.disk import naming_disk_full
+
 T = TypeVar("T")
 PREVIOUS = ".previous"
 
@@ -86,7 +88,12 @@ def publish_site(cards: Path, render: Callable[[Path], T]) -> T:
     tidy(cards)
     _step("tidied")
     folder = new_version(cards)
-    result = render(folder)
+    try:
+        with naming_disk_full("rendering the cards", folder):
+            result = render(folder)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)  # half a site frees its space at once
+        raise
     _fsync_dir(folder)
     _step("rendered")
     if cards.is_dir() and not cards.is_symlink():
