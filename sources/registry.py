@@ -7,6 +7,9 @@ each indicator's unit and the bounds its values keep (docs/methodology.md, "Plau
 - `max_yearly_factor`, `max_revision_factor`: soft. A change between consecutive years, or
   between the previous load and this one for the same year, beyond the factor (either way) is a
   WARN check; empty where a ratio means nothing (net flows change sign).
+- `hard_revision_factor`: hard. A value differing from the published value of the same
+  indicator, geography and year beyond it blocks the load (the payload's blocking check
+  `no_absurd_revision`); empty where a ratio means nothing.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ class Bounds:
     integer: bool
     max_yearly_factor: float  # NaN: not checked
     max_revision_factor: float  # NaN: not checked
+    hard_revision_factor: float  # NaN: not checked
 
 
 def _factor(text: str) -> float:
@@ -46,6 +50,7 @@ def indicator_bounds(path: Path = INDICATORS_SEED) -> dict[str, Bounds]:
                 integer=row["integer"].strip().lower() == "true",
                 max_yearly_factor=_factor(row["max_yearly_factor"]),
                 max_revision_factor=_factor(row["max_revision_factor"]),
+                hard_revision_factor=_factor(row.get("hard_revision_factor") or ""),
             )
             for row in csv.DictReader(handle)
         }

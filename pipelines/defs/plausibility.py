@@ -24,20 +24,32 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
 import numpy as np
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from pipelines.defs.source_assets import WAREHOUSE_POOL, skipped_offline, table_exists
+from pipelines.defs.landing import load_landed
+from pipelines.defs.source_assets import (
+    WAREHOUSE_POOL,
+    payload_key,
+    skipped_offline,
+    table_exists,
+)
+from pipelines.read.city_card import has_relation
+from pipelines.read.reader import open_published
 from pipelines.settings import Settings
 from pipelines.sql import sql_identifier
+from sources.errors import SourceError
 from sources.registry import indicator_bounds
 from sources.source import Source
 
 KEY = ["indicator_id", "geo_id"]
 COLUMNS = [*KEY, "period", "value"]
+DTYPES = ["object", "object", "int64", "float64"]
+NOTHING_LANDED = "no payload of {} landed: nothing new to check"
 
 
 def bound(indicator_id: str, name: str) -> float:
@@ -78,16 +90,37 @@ def year_on_year_jumps(frame: pd.DataFrame, previous: pd.DataFrame | None = None
     return jumps[[*KEY, "previous_period", "period", "previous", "value", "factor", "bound"]]
 
 
-def revisions(frame: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
+def revisions(
+    frame: pd.DataFrame, previous: pd.DataFrame, bound_name: str = "max_revision_factor"
+) -> pd.DataFrame:
     """Values of the same indicator, geography and year as the previous load's, differing beyond
-    the indicator's `max_revision_factor`."""
+    the indicator's `max_revision_factor` (or the factor `bound_name`)."""
     both = frame[COLUMNS].merge(
         previous[COLUMNS].rename(columns={"value": "previous"}), on=[*KEY, "period"]
     )
-    both["bound"] = [bound(i, "max_revision_factor") for i in both["indicator_id"]]
+    both["bound"] = [bound(i, bound_name) for i in both["indicator_id"]]
     both["factor"] = factor(both["value"], both["previous"])
     revised = both[both["factor"] > both["bound"]].sort_values([*KEY, "period"])
     return revised[[*KEY, "period", "previous", "value", "factor", "bound"]]
+
+
+def absurd_revisions(frame: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
+    """Values differing from the published value of the same indicator, geography and year
+    beyond the indicator's hard `hard_revision_factor`: these block the load."""
+    return revisions(frame, published, "hard_revision_factor")
+
+
+def published_rows(published_db: Path, source_id: str) -> pd.DataFrame:
+    """The source's observations in the published warehouse (none before the first publish)."""
+    empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(COLUMNS, DTYPES, strict=True)})
+    if not published_db.exists():
+        return empty
+    with open_published(published_db) as con:
+        if not has_relation(con, "fct_observation"):
+            return empty
+        return con.execute(
+            f"select {', '.join(COLUMNS)} from fct_observation where source_id = ?", [source_id]
+        ).df()
 
 
 def dropped_geographies(frame: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
@@ -174,9 +207,51 @@ CHECKS = (
 )
 
 
+ABSURD = PlausibilityCheck(
+    "no_absurd_revision",
+    "Blocks the load when a value differs from the published value of the same indicator, "
+    "geography and year by more than its indicator's hard_revision_factor "
+    "(dbt_project/seeds/indicators.csv): a unit changed beyond anything a revision does.",
+    absurd_revisions,
+    "value(s) revised beyond their hard bound since the published edition (load blocked)",
+    CHECKS[1].row,
+    "every value agrees with the published edition within its hard bound",
+)
+
+
 def build_plausibility_checks(source: Source, observations_key: dg.AssetKey) -> list:
-    """The non-blocking checks for one source's observations table."""
-    return [_check(source, observations_key, spec) for spec in CHECKS]
+    """The checks for one source: the non-blocking ones on its observations table, and the
+    blocking one on its payload (before the load) against the published warehouse."""
+    return [_check(source, observations_key, spec) for spec in CHECKS] + [_hard_check(source)]
+
+
+def _hard_check(source: Source):
+    @dg.asset_check(
+        asset=payload_key(source),
+        name=ABSURD.name,
+        blocking=True,
+        description=ABSURD.description,
+    )
+    def check(settings: dg.ResourceParam[Settings]) -> dg.AssetCheckResult:
+        if skipped_offline(settings, source):
+            return dg.AssetCheckResult(passed=True, description=NOTHING_LANDED.format(source.id))
+        payload = load_landed(settings.raw_dir, source.id)
+        try:
+            frame = source.observations(payload)
+        except SourceError:  # schema_valid refuses it and names why
+            return dg.AssetCheckResult(passed=True, description="not parsed: see schema_valid")
+        rows = ABSURD.find(frame, published_rows(settings.published_db, source.id))
+        return dg.AssetCheckResult(
+            passed=rows.empty,
+            description=f"[{source.id}] {ABSURD.describe(rows)}" if len(rows) else ABSURD.passed,
+            metadata={
+                "rows": len(rows),
+                "payload_sha256": payload.sha256,
+                "examples": dg.MetadataValue.md(rows.head(50).to_markdown(index=False)),
+            },
+        )
+
+    return check
 
 
 def _check(source: Source, observations_key: dg.AssetKey, spec: PlausibilityCheck):
@@ -190,9 +265,7 @@ def _check(source: Source, observations_key: dg.AssetKey, spec: PlausibilityChec
     def check(duckdb: DuckDBResource, settings: dg.ResourceParam[Settings]) -> dg.AssetCheckResult:
         if skipped_offline(settings, source):
             # a live-only source refreshed offline fetches nothing and keeps its last rows
-            return dg.AssetCheckResult(
-                passed=True, description=f"no payload of {source.id} landed: nothing new to check"
-            )
+            return dg.AssetCheckResult(passed=True, description=NOTHING_LANDED.format(source.id))
         with duckdb.get_connection() as con:
             frame, previous = loaded_rows(con, source.id)
         rows = spec.find(frame, previous)

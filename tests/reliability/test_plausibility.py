@@ -14,6 +14,7 @@ from pytest_httpserver import HTTPServer
 from pipelines.definitions import defs
 from pipelines.defs.plausibility import (
     CHECKS,
+    absurd_revisions,
     build_plausibility_checks,
     dropped_geographies,
     revisions,
@@ -115,10 +116,13 @@ def test_a_source_with_nothing_landed_passes_with_a_reason(tmp_path, monkeypatch
     settings = load_settings({"CITYDIP_HOME": str(tmp_path)})
     source = dataclasses.replace(SOURCES["wikidata"], snapshot_dir=tmp_path / "no-snapshots")
     assert not source.has_snapshot
-    for check in build_plausibility_checks(source, observations_key(source)):
-        result = check(
-            duckdb=DuckDBResource(database=str(tmp_path / "build.duckdb")), settings=settings
+    *warnings, blocking = build_plausibility_checks(source, observations_key(source))
+    results = [blocking(settings=settings)]
+    for check in warnings:
+        results.append(
+            check(duckdb=DuckDBResource(database=str(tmp_path / "build.duckdb")), settings=settings)
         )
+    for result in results:
         assert result.passed
         assert "no payload of wikidata landed" in result.description
 
@@ -159,3 +163,45 @@ def test_the_checks_read_the_loaded_table_and_the_rows_it_replaced(
     examples = revision.metadata["examples"].value
     assert "HKG" in examples and "SGP" not in examples
     assert second["plausible_year_on_year"].passed and second["no_dropped_geographies"].passed
+
+
+def test_a_revision_beyond_the_hard_bound_blocks_and_a_unit_change_only_warns():
+    published = series("goods_exports_to_china", "HKG", {2014: 1e10, 2015: 2e10})
+    thousandfold = series("goods_exports_to_china", "HKG", {2014: 1e13, 2015: 2e10})
+    assert absurd_revisions(thousandfold, published).empty  # x1000: a warning, not a block
+    assert len(revisions(thousandfold, published)) == 1
+    absurd = series("goods_exports_to_china", "HKG", {2014: 1e10, 2015: 2e15})
+    blocked = absurd_revisions(absurd, published)
+    assert list(blocked["period"]) == [2015] and blocked["bound"].iloc[0] == 10000
+    # a net flow has no hard ratio (it changes sign): never blocked
+    fdi = series("fdi_net_inflows", "GBR", {2020: 1e6, 2021: 5e10})
+    fdi_published = series("fdi_net_inflows", "GBR", {2020: 1e12, 2021: 5e10})
+    assert absurd_revisions(fdi, fdi_published).empty
+
+
+def test_the_blocking_check_compares_the_landed_payload_with_the_published_values(tmp_path):
+    """The payload's `no_absurd_revision` check reads the published warehouse's fct_observation:
+    here the published Comtrade values are the snapshot's / 20000, so every landed value is a
+    revision x20000, beyond the hard bound; against the snapshot's own values it passes."""
+    import duckdb
+
+    from pipelines.defs.landing import land
+
+    settings = load_settings({"CITYDIP_HOME": str(tmp_path)})
+    source = SOURCES["comtrade"]
+    payload = source.snapshot()
+    land(settings.raw_dir, payload)
+    *_, blocking = build_plausibility_checks(source, observations_key(source))
+    assert blocking(settings=settings).passed  # nothing published yet
+    frame = source.observations(payload)
+    for scale, passes in ((1, True), (1 / 20000, False)):
+        published = frame.assign(value=frame["value"] * scale)
+        settings.published_db.unlink(missing_ok=True)
+        with duckdb.connect(str(settings.published_db)) as con:
+            con.register("published", published)
+            con.execute("create table fct_observation as select * from published")
+        result = blocking(settings=settings)
+        assert result.passed is passes, result.description
+    assert result.description.startswith("[comtrade] ")
+    assert "value(s) revised beyond their hard bound" in result.description
+    assert "(bound x10000)" in result.description

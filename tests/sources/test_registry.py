@@ -52,3 +52,11 @@ def test_every_sources_indicators_are_registered_with_their_unit():
     for source in SOURCES.values():
         for indicator_id, unit in source.indicators.items():
             assert units.get(indicator_id) == unit, (source.id, indicator_id)
+
+
+def test_the_hard_revision_bound_lies_beyond_the_soft_one():
+    for indicator_id, b in indicator_bounds().items():
+        if b.min_value < 0:  # a net flow changes sign: a ratio means nothing
+            assert math.isnan(b.hard_revision_factor), indicator_id
+        else:
+            assert b.hard_revision_factor > b.max_revision_factor, indicator_id
