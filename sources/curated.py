@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 from functools import partial
 
 import pandas as pd
@@ -23,7 +24,7 @@ import pandas as pd
 from sources.cities import load_cities
 from sources.errors import SourceError
 from sources.http import Client
-from sources.observation import observation_frame, observation_schema, whole_number
+from sources.observation import PERIODS, observation_frame, observation_schema, whole_number
 from sources.payload import Part, Payload
 from sources.source import SNAPSHOT_ROOT, YEARLY, Source
 
@@ -41,6 +42,10 @@ REQUIRED = [
     "as_of",
 ]
 RAW_ROOT = "https://raw.githubusercontent.com/citydip/citydip/main/sources/snapshots"
+# The years a curated figure may carry: none before the contract's first year, none after next
+# year (an edition may be named after the year following its release, e.g. QS WUR 2026 in June
+# 2025). A year beyond, such as 2099, is a typo and refused with its row.
+PUBLISHED = (PERIODS[0], date.today().year + 1)
 
 
 def files(source_id: str) -> list[str]:
@@ -126,8 +131,10 @@ def publication(
     licence: str,
     indicators: dict[str, str],
     description: str,
+    periods: tuple[int, int] = PUBLISHED,
 ) -> Source:
-    """One curated publication as a source: its files, its indicators, the shared CSV parser."""
+    """One curated publication as a source: its files, its indicators, the shared CSV parser;
+    `periods` the first and last year its figures may carry."""
     geo_ids = {c.city_id for c in load_cities()} | {c.country_iso3 for c in load_cities()}
     return Source(
         id=source_id,
@@ -139,7 +146,7 @@ def publication(
         indicators=indicators,
         fetch=partial(fetch, source_id),
         parse=partial(parse, source_id),
-        schema=observation_schema(source_id, indicators, geo_ids=geo_ids),
+        schema=observation_schema(source_id, indicators, geo_ids=geo_ids, periods=periods),
         description=description,
     )
 
@@ -198,6 +205,7 @@ UN_WUP = publication(
     indicators={"city_population": "persons"},
     description="Annual population of each city's urban agglomeration (WUP 2018 file F22; "
     "values after 2018 are UN projections). The city denominator; not scored.",
+    periods=(1950, 2035),  # the file's span: "... by Country, 1950-2035 (thousands)"
 )
 GDCI = publication(
     "gdci",

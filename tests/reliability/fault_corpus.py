@@ -7,8 +7,10 @@ providers.py) and writing rows whose `source` is its id. Each row names:
 - `serve`: a werkzeug handler that misbehaves (helpers below: `status`, `body`, `json_edit`,
   `csv_edit`, `flaky`, `huge`, ... and providers.reset_connection / sleeping);
 - `expect`: `Rejected(field, match)` — a SourceError naming the source, the server's URL and the
-  field; `Warned(check, match, also)` — accepted, but a plausibility check warns (and the checks
-  in `also`); `Accepted()`;
+  field; `Blocked(check, match)` — parsed, but a blocking check on the payload refuses the load
+  (a revision against the published value beyond the indicator's hard_revision_factor);
+  `Warned(check, match, also)` — accepted, but a plausibility check warns (and the checks in
+  `also`); `Accepted()`;
 - `env`: environment for the client (short timeouts, a small size cap, no retries);
 - `e2e`: also prove it through a real `citydip refresh --live --select <source>`.
 
@@ -52,6 +54,12 @@ class Warned:
 
 
 @dataclass(frozen=True)
+class Blocked:
+    check: str  # a blocking check on the payload: no_absurd_revision
+    match: str  # a substring of its description (e.g. the geography)
+
+
+@dataclass(frozen=True)
 class Accepted:
     pass
 
@@ -62,7 +70,7 @@ class Fault:
     source: str
     kind: str
     serve: Handler
-    expect: Rejected | Warned | Accepted
+    expect: Rejected | Blocked | Warned | Accepted
     target: int = 0
     env: dict[str, str] = field(default_factory=dict)
     e2e: bool = False
@@ -380,6 +388,13 @@ CORPUS: list[Fault] = [
     Fault("comtrade-year-fullwidth", "comtrade", "year in full-width digits", comtrade_year("２０１９"), Rejected("refYear", "'２０１９' is not a whole number"), env=COMTRADE_PREVIEW, e2e=True),
     Fault("comtrade-year-fraction", "comtrade", "fractional year (2010.7)", comtrade_year(2010.7), Rejected("refYear", "2010.7 is not a whole number"), env=COMTRADE_PREVIEW, e2e=True),
     Fault("comtrade-duplicate-key", "comtrade", "a JSON key twice in one object", transformed(lambda b: b.replace(b'"primaryValue": 17116565094,', b'"primaryValue": 17116565094, "primaryValue": 17116565094000,', 1)), Rejected("primaryValue", "'primaryValue' appears twice"), env=COMTRADE_PREVIEW, e2e=True),
+    # Issue 17, the rest: beyond the hard revision bound (x20000 > hard_revision_factor 10000)
+    # against the published value the load is blocked; the curated CSVs' years as Comtrade's
+    Fault("comtrade-x20000-one-partner", "comtrade", "unit change beyond the hard revision bound (x20000, one partner)", scaled_comtrade(20000, partner=251), Blocked("no_absurd_revision", "FRA 2010"), env=COMTRADE_PREVIEW, e2e=True),
+    Fault("hk-arrivals-x20000", "hk_immigration", "unit change beyond the hard revision bound (arrivals x20000)", hk_visitors_times(20000), Blocked("no_absurd_revision", "city_visitor_arrivals hong-kong")),
+    Fault("qs-year-2099", "qs_rankings", "year after the publication's last (2099)", curated_rows(setter("period", "2099"), "london"), Rejected("period", "2099")),
+    Fault("qs-year-fullwidth", "qs_rankings", "year in full-width digits", curated_rows(setter("period", "２０２４"), "london"), Rejected("period", "'２０２４' is not a whole number")),
+    Fault("qs-year-fraction", "qs_rankings", "fractional year (2024.5)", curated_rows(setter("period", "2024.5"), "london"), Rejected("period", "'2024.5' is not a whole number")),
     # Wikidata: its four SPARQL POSTs share one URL; the fake provider tells them apart by query
     Fault("wikidata-last-post-truncated", "wikidata", "truncated body (the last of four POSTs)", transformed(half), TRUNCATED_JSON, target=3),
     Fault("wikidata-timeout-in-200", "wikidata", "200 cut by a server-side TimeoutException", transformed(lambda b: b[:60] + b"\njava.util.concurrent.TimeoutException"), Rejected("body", "TimeoutException"), target=1),

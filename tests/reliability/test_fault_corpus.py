@@ -12,7 +12,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from pipelines.defs.landing import load_landed
-from pipelines.defs.plausibility import CHECKS
+from pipelines.defs.plausibility import ABSURD, CHECKS
 from sources import SOURCES, curated
 from sources.errors import SourceError
 from sources.http import make_session
@@ -24,6 +24,7 @@ from tests.reliability.fault_corpus import (
     GENERIC_KINDS,
     HTML_PAGE,
     Accepted,
+    Blocked,
     Fault,
     Rejected,
     Warned,
@@ -48,7 +49,7 @@ def test_the_corpus_is_broad():
     for source_id in set(SOURCES) - {row.source for row in CORPUS}:
         name = test_file.get(source_id, f"test_{source_id}.py")
         assert (REPO / "tests" / "sources" / name).exists(), source_id
-    assert {type(row.expect) for row in CORPUS} == {Rejected, Warned, Accepted}
+    assert {type(row.expect) for row in CORPUS} == {Rejected, Blocked, Warned, Accepted}
     for source_id, source in SOURCES.items():
         if source.has_snapshot:  # wikidata ships none to serve: tests/sources/test_wikidata.py
             kinds = {row.kind for row in CORPUS if row.source == source_id}
@@ -81,6 +82,14 @@ def test_source_level_outcome(row: Fault, httpserver: HTTPServer, monkeypatch):
         assert row.expect.match in message, message
         return
     assert not isinstance(row.expect, Rejected), f"{row.id} ({row.kind}) was accepted"
+    # the published values stand in as the snapshot's (what a refresh of it published)
+    snapshot = source.observations(source.snapshot())
+    blocked = ABSURD.find(frame, snapshot)
+    if isinstance(row.expect, Blocked):
+        assert row.expect.check == ABSURD.name and not blocked.empty
+        assert row.expect.match in ABSURD.describe(blocked), ABSURD.describe(blocked)
+        return
+    assert blocked.empty, ABSURD.describe(blocked)
     found = warnings(row.source, frame)
     if isinstance(row.expect, Warned):
         assert set(found) == {row.expect.check, *row.expect.also}, found
@@ -126,6 +135,15 @@ def test_end_to_end(row: Fault, warehouse, httpserver: HTTPServer):
         assert not published_materialised_in_last_run(warehouse)
         kept = kept_file(named[0])
         assert kept.is_relative_to(warehouse.home / "raw" / row.source) and kept.exists()
+        clean = warehouse.run("refresh", "--select", row.source)
+        assert clean.returncode == 0, (clean.stdout + clean.stderr)[-3000:]
+    elif isinstance(row.expect, Blocked):
+        assert result.returncode == 1, output[-3000:]
+        check = f"FAILED check payloads/{row.source}:{row.expect.check}: [{row.source}]"
+        named = [line for line in result.stderr.splitlines() if line.startswith(check)]
+        assert named and row.expect.match in named[0], result.stderr[-3000:]
+        assert published_digest(warehouse.published) == before  # byte-for-byte unchanged
+        assert not published_materialised_in_last_run(warehouse)
         clean = warehouse.run("refresh", "--select", row.source)
         assert clean.returncode == 0, (clean.stdout + clean.stderr)[-3000:]
     else:

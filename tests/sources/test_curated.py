@@ -177,13 +177,13 @@ def test_non_numeric_value(server: HTTPServer, source: Source):
 
 @pytest.mark.parametrize("source", PUBLICATIONS)
 def test_row_without_provenance(server: HTTPServer, source: Source):
-    error = error_of(server, source, with_row(source, period="2099", publisher=""))
+    error = error_of(server, source, with_row(source, period="1951", publisher=""))
     assert "no provenance" in str(error)
 
 
 @pytest.mark.parametrize("source", PUBLICATIONS)
 def test_negative_value(server: HTTPServer, source: Source):
-    assert "negative" in str(error_of(server, source, with_row(source, period="2099", value="-3")))
+    assert "negative" in str(error_of(server, source, with_row(source, period="1951", value="-3")))
 
 
 @pytest.mark.parametrize("source", PUBLICATIONS)
@@ -201,13 +201,13 @@ def test_unknown_city_code(server: HTTPServer, source: Source):
 def test_indicator_of_another_publication(server: HTTPServer, source: Source):
     other = next(s for s in curated.SOURCES if s is not source)
     indicator = next(iter(other.indicators))
-    error = error_of(server, source, with_row(source, indicator_id=indicator, period="2099"))
+    error = error_of(server, source, with_row(source, indicator_id=indicator, period="1951"))
     assert error.field.startswith("indicator_id") and indicator in str(error)
 
 
 @pytest.mark.parametrize("source", PUBLICATIONS)
 def test_row_longer_than_the_header(server: HTTPServer, source: Source):
-    body = with_row(source, period="2099").rstrip(b"\n") + b",unquoted comma\n"
+    body = with_row(source, period="1951").rstrip(b"\n") + b",unquoted comma\n"
     assert error_of(server, source, body).field == "row"
 
 
@@ -232,7 +232,7 @@ def test_file_cut_mid_row(server: HTTPServer, source: Source):
 
 @pytest.mark.parametrize("source", PUBLICATIONS)
 def test_quote_left_open(server: HTTPServer, source: Source):
-    body = with_row(source, period="2099").rstrip(b"\n") + b',"an open quote\n'
+    body = with_row(source, period="1951").rstrip(b"\n") + b',"an open quote\n'
     error = error_of(server, source, body)
     assert error.field == "row" and "malformed CSV" in str(error)
 
@@ -241,3 +241,20 @@ def test_quote_left_open(server: HTTPServer, source: Source):
 def test_empty_result(server: HTTPServer, source: Source):
     header_only = shipped(source, first_file(source)).decode().splitlines()[0].encode()
     assert "no observations" in str(error_of(server, source, header_only))
+
+
+@pytest.mark.parametrize(
+    "period, problem",
+    [
+        ("２０１９", "'２０１９' is not a whole number"),  # full-width digits
+        ("2010.7", "'2010.7' is not a whole number"),
+        ("2099", "in_range(1950,"),  # after the publication's last year
+        ("1850", "in_range(1950,"),
+    ],
+)
+def test_years_outside_the_publication_or_not_ascii_whole_numbers(
+    server: HTTPServer, period: str, problem: str
+):
+    source = curated.QS_RANKINGS
+    error = error_of(server, source, with_row(source, period=period))
+    assert error.field == "period" and problem in str(error), str(error)
