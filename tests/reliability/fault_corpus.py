@@ -448,3 +448,30 @@ CORPUS += [
     if source.has_snapshot and source_id != "worldbank"
     for row in generic_faults(source_id)
 ]
+
+# Issue 17's probes that no provider sends (a kill, a daemon run, a query, a full disk): one row
+# each, naming the test that reproduces it, so that it stays fixed.
+
+
+@dataclass(frozen=True)
+class Probe:
+    id: str
+    kind: str
+    test: str  # "tests/<path>.py::<test name>" (a parametrised test: every case)
+
+
+# fmt: off
+PROBES: list[Probe] = [
+    Probe("cards-sigkill-in-swap", "a SIGKILL inside the cards swap left no cards/", "tests/cards/test_swap.py::test_sigkill_at_every_step_leaves_a_complete_site"),
+    Probe("cards-sigkill-old-layout", "a SIGKILL while a real cards/ folder is replaced by the link", "tests/cards/test_swap.py::test_sigkill_while_leaving_the_old_layout"),
+    Probe("cards-rollback-overwritten", ".cards.* never tidied; the rollback copy could be overwritten", "tests/cards/test_swap.py::test_the_rollback_copy_is_never_written"),
+    Probe("run-between-phases", "a daemon-launched run started between the two phases of citydip refresh", "tests/pipelines/test_one_refresh_at_a_time.py::test_a_refresh_holds_the_run_slot_from_its_first_phase_to_its_last"),
+    Probe("run-window-orphaned", "the run window of a killed refresh is failed by the next", "tests/pipelines/test_one_refresh_at_a_time.py::test_the_window_ends_when_the_refresh_stops_or_dies"),
+    Probe("query-copy-into-tmp", "COPY ... TO 'citydip.duckdb.tmp/x' wrote a file; every write statement type", "tests/commands/test_query_guard.py::test_every_write_statement_type_is_refused"),
+    Probe("disk-full-landing", "a full disk while landing hid 'no space left on device'", "tests/reliability/test_disk_full.py::test_landing_a_payload"),
+    Probe("disk-full-cards", "a full disk while rendering the cards", "tests/reliability/test_disk_full.py::test_rendering_the_cards_keeps_the_last_site"),
+    Probe("disk-full-duckdb", "a full disk met by DuckDB while publishing", "tests/reliability/test_disk_full.py::test_duckdb_writing_the_warehouse"),
+    Probe("absurd-revision-blocks", "a revision beyond the hard bound against the published value", "tests/reliability/test_plausibility.py::test_the_blocking_check_compares_the_landed_payload_with_the_published_values"),
+    Probe("curated-years", "curated years: full-width, fractional, 2099, 1850", "tests/sources/test_curated.py::test_years_outside_the_publication_or_not_ascii_whole_numbers"),
+]
+# fmt: on

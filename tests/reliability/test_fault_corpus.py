@@ -23,6 +23,7 @@ from tests.reliability.fault_corpus import (
     CUT_IN_HALF,
     GENERIC_KINDS,
     HTML_PAGE,
+    PROBES,
     Accepted,
     Blocked,
     Fault,
@@ -54,6 +55,13 @@ def test_the_corpus_is_broad():
         if source.has_snapshot:  # wikidata ships none to serve: tests/sources/test_wikidata.py
             kinds = {row.kind for row in CORPUS if row.source == source_id}
             assert set(GENERIC_KINDS) <= kinds, (source_id, set(GENERIC_KINDS) - kinds)
+
+
+def test_every_probe_names_the_test_that_reproduces_it():
+    assert len({probe.id for probe in PROBES}) == len(PROBES)
+    for probe in PROBES:
+        path, name = probe.test.split("::")
+        assert f"\ndef {name}(" in (REPO / path).read_text(), probe
 
 
 def warnings(source_id: str, frame: pd.DataFrame) -> dict[str, str]:
