@@ -466,6 +466,7 @@ PROBES: list[Probe] = [
     Probe("cards-sigkill-old-layout", "a SIGKILL while a real cards/ folder is replaced by the link", "tests/cards/test_swap.py::test_sigkill_while_leaving_the_old_layout"),
     Probe("cards-rollback-overwritten", ".cards.* never tidied; the rollback copy could be overwritten", "tests/cards/test_swap.py::test_the_rollback_copy_is_never_written"),
     Probe("run-between-phases", "a daemon-launched run started between the two phases of citydip refresh", "tests/pipelines/test_one_refresh_at_a_time.py::test_a_refresh_holds_the_run_slot_from_its_first_phase_to_its_last"),
+    Probe("run-between-phases-daemon", "the real daemon's queued sensor runs wait while the window is open", "tests/pipelines/test_run_window_daemon.py::test_no_queued_run_starts_inside_the_window"),
     Probe("run-window-orphaned", "the run window of a killed refresh is failed by the next", "tests/pipelines/test_one_refresh_at_a_time.py::test_the_window_ends_when_the_refresh_stops_or_dies"),
     Probe("query-copy-into-tmp", "COPY ... TO 'citydip.duckdb.tmp/x' wrote a file; every write statement type", "tests/commands/test_query_guard.py::test_every_write_statement_type_is_refused"),
     Probe("disk-full-landing", "a full disk while landing hid 'no space left on device'", "tests/reliability/test_disk_full.py::test_landing_a_payload"),
