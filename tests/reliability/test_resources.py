@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from pytest_httpserver import HTTPServer
 
+from pipelines.settings import SettingsError, load_http_limits
 from sources import SOURCES
 from sources.errors import SourceError
-from sources.http import Client, make_session, max_body_bytes
+from sources.http import Client, HttpLimits, make_session
 
 GIB = 1024**3
 
@@ -23,10 +24,36 @@ def test_every_source_has_a_page_cap(source_id):
     assert 0 < SOURCES[source_id].max_pages <= 100
 
 
-def test_the_size_cap_defaults_to_64_mib_and_is_configurable(monkeypatch):
-    assert max_body_bytes() == 64 * 2**20
-    monkeypatch.setenv("CITYDIP_HTTP_MAX_BYTES", "1000")
-    assert max_body_bytes() == 1000
+def test_the_caps_and_deadlines_default_and_are_configurable():
+    default = load_http_limits({})
+    assert default == HttpLimits()
+    assert (default.max_bytes, default.max_fetch_bytes) == (64 * 2**20, 128 * 2**20)
+    assert (default.request_deadline, default.fetch_deadline) == (180, 600)
+    changed = load_http_limits(
+        {
+            "CITYDIP_HTTP_MAX_BYTES": "1000",
+            "CITYDIP_HTTP_MAX_FETCH_BYTES": "5000",
+            "CITYDIP_HTTP_DEADLINE": "2.5",
+            "CITYDIP_HTTP_FETCH_DEADLINE": "30",
+        }
+    )
+    assert (changed.max_bytes, changed.max_fetch_bytes) == (1000, 5000)
+    assert (changed.request_deadline, changed.fetch_deadline) == (2.5, 30)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "CITYDIP_HTTP_DEADLINE",
+        "CITYDIP_HTTP_FETCH_DEADLINE",
+        "CITYDIP_HTTP_MAX_FETCH_BYTES",
+        "CITYDIP_HTTP_MAX_BYTES",
+    ],
+)
+def test_a_bad_limit_is_reported_in_one_line_naming_its_variable(name):
+    with pytest.raises(SettingsError) as raised:
+        load_http_limits({name: "soon"})
+    assert str(raised.value).startswith(name) and "\n" not in str(raised.value)
 
 
 @pytest.mark.parametrize("declared", [True, False], ids=["content-length", "streamed"])

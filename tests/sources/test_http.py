@@ -11,7 +11,6 @@ import urllib3.util.retry
 from pytest_httpserver import HTTPServer
 
 from pipelines.defs.landing import land
-from sources import http
 from sources.conditional import ConditionalCache
 from sources.errors import SourceError
 from sources.http import Client, make_session
@@ -90,7 +89,7 @@ def test_a_secret_echoed_by_the_provider_never_reaches_the_message(httpserver: H
 
 
 def test_read_timeout_is_reported(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(http, "READ_TIMEOUT_S", 0.2)
+    monkeypatch.setenv("CITYDIP_HTTP_READ_TIMEOUT", "0.2")
     httpserver.expect_request("/slow").respond_with_handler(slow(1.0))
     with pytest.raises(SourceError, match="timed out") as raised:
         Client("demo", make_session(retries=0)).get(httpserver.url_for("/slow"))
