@@ -164,7 +164,7 @@ class _Retry(Retry):
 
     def increment(self, *args, **kwargs):
         if _deadline_passed():
-            return self.new(total=0).increment(*args, **kwargs)
+            return Retry.increment(self.new(total=0), *args, **kwargs)
         return super().increment(*args, **kwargs)
 
     def get_retry_after(self, response):

@@ -17,7 +17,12 @@ from sources import SOURCES, curated
 from sources.errors import SourceError
 from sources.http import make_session
 from tests.conftest import REPO
-from tests.reliability.conftest import FAST, assert_complete_scorecard, published_digest
+from tests.reliability.conftest import (
+    FAST,
+    SECRET_NAME,
+    assert_complete_scorecard,
+    published_digest,
+)
 from tests.reliability.fault_corpus import (
     CORPUS,
     CUT_IN_HALF,
@@ -74,6 +79,10 @@ def test_source_level_outcome(row: Fault, httpserver: HTTPServer, monkeypatch):
     except SourceError as error:
         assert isinstance(row.expect, Rejected), f"{row.id} ({row.kind}) was rejected: {error}"
         message = str(error)
+        assert "\n" not in message  # one line
+        for key in secrets_of(row):  # neither in the message nor in the response kept
+            assert key not in message
+            assert error.rejected is None or key.encode() not in error.rejected.body
         assert error.source_id == row.source and f"[{row.source}]" in message
         assert httpserver.url_for(base_path(row.source)) in error.url
         assert error.url in message
@@ -92,6 +101,21 @@ def test_source_level_outcome(row: Fault, httpserver: HTTPServer, monkeypatch):
             frame.sort_values(KEY)[[*KEY, "value"]].reset_index(drop=True),
             snapshot.sort_values(KEY)[[*KEY, "value"]].reset_index(drop=True),
         )
+
+
+def secrets_of(row: Fault) -> list[str]:
+    return [value for name, value in row.env.items() if SECRET_NAME.fullmatch(name) and value]
+
+
+def assert_nowhere(warehouse, values: list[str]) -> None:
+    """No file under CITYDIP_HOME (raw/, rejected/, notes, databases) or DAGSTER_HOME (run
+    logs, events) holds any of `values`, nor any file name."""
+    for root in (warehouse.home, warehouse.dagster_home):
+        for path in root.rglob("*"):
+            assert not any(v in str(path) for v in values), path
+            if path.is_file():
+                data = path.read_bytes()
+                assert not any(v.encode() in data for v in values), f"a secret leaked into {path}"
 
 
 def published_materialised_in_last_run(warehouse) -> bool:
@@ -115,6 +139,8 @@ def test_end_to_end(row: Fault, warehouse, httpserver: HTTPServer):
     before = published_digest(warehouse.published)
     result = warehouse.run("refresh", "--live", "--select", row.source, env=env)
     output = result.stdout + result.stderr
+    assert not any(key in output for key in secrets_of(row))
+    assert_nowhere(warehouse, secrets_of(row))
     if isinstance(row.expect, Rejected):
         assert result.returncode == 1, output[-3000:]
         failures = [line for line in result.stderr.splitlines() if "FAILED" in line]
