@@ -3,6 +3,12 @@ default data in under 1 GiB of memory (the whole process tree, dbt included)."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from pytest_httpserver import HTTPServer
 
@@ -10,6 +16,9 @@ from pipelines.settings import SettingsError, load_http_limits
 from sources import SOURCES
 from sources.errors import SourceError
 from sources.http import Client, HttpLimits, make_session
+from tests.conftest import REPO
+from tests.reliability.fault_corpus import padded_pages
+from tests.reliability.providers import serve
 
 GIB = 1024**3
 
@@ -78,3 +87,66 @@ def test_a_body_beyond_the_cap_is_never_held_whole(
     with pytest.raises(SourceError, match="exceeds the cap"):
         Client("test", make_session(retries=0)).get(httpserver.url_for("/big"))
     assert sum(sent) < 50 * 2**20
+
+
+# The payload asset of worldbank in a process of its own, reporting its peak resident memory
+FETCH_IN_A_PROCESS = """
+import json, resource
+import dagster as dg
+from pipelines.defs.source_assets import build_source_assets
+from pipelines.settings import load_settings
+from sources import SOURCES
+
+payload = build_source_assets(SOURCES["worldbank"])[0]
+with dg.instance_for_test() as instance:
+    result = dg.materialize(
+        [payload], instance=instance, resources={"settings": load_settings()}, raise_on_error=False
+    )
+    errors = [e.step_failure_data.error.to_string() for e in result.get_step_failure_events()]
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"success": result.success, "errors": errors, "peak_rss_bytes": peak}))
+"""
+PAGE_BYTES = 60_000_000
+
+
+@pytest.mark.e2e  # ~550 MB through loopback
+@pytest.mark.parametrize(
+    "fetch_cap",
+    [None, str(GIB)],
+    ids=["default-fetch-cap", "fetch-cap-1-gib"],
+)
+def test_nine_60_mb_responses_stay_under_one_gib(fetch_cap, httpserver: HTTPServer, tmp_path: Path):
+    """Nine pages of 60 MB (each under the 64 MiB response cap): with the default 128 MiB cap
+    per fetch the fetch fails at the third page and leaves nothing in raw/; with the cap raised
+    to 1 GiB every page streams to disk. Either way the fetch's peak memory stays under 1 GiB."""
+    env = {
+        **os.environ,
+        **serve(httpserver, "worldbank", padded_pages(9, PAGE_BYTES)),
+        "CITYDIP_HOME": str(tmp_path / "home"),
+        "CITYDIP_LIVE_SOURCES": "worldbank",
+        "CITYDIP_HTTP_RETRIES": "0",
+    }
+    if fetch_cap:
+        env["CITYDIP_HTTP_MAX_FETCH_BYTES"] = fetch_cap
+    done = subprocess.run(
+        [sys.executable, "-c", FETCH_IN_A_PROCESS],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"peak RSS {report['peak_rss_bytes'] / 2**20:.0f} MiB ({fetch_cap or 'default'} cap)")
+    assert report["peak_rss_bytes"] < GIB, report
+    raw = tmp_path / "home" / "raw" / "worldbank"
+    kept = sum(p.stat().st_size for p in raw.rglob("*") if p.is_file())
+    assert not list(raw.glob(".incoming-*"))
+    if fetch_cap is None:
+        assert not report["success"] and "CITYDIP_HTTP_MAX_FETCH_BYTES" in report["errors"][0]
+        assert "[worldbank]" in report["errors"][0]
+        assert kept < 2**20, kept  # nothing of the 180 MB read stays
+    else:
+        assert report["success"], report
+        assert kept < 2 * PAGE_BYTES  # nine identical pages land as one file
