@@ -33,7 +33,8 @@ def test_every_source_has_a_page_cap(source_id):
     assert 0 < SOURCES[source_id].max_pages <= 100
 
 
-def test_the_caps_and_deadlines_default_and_are_configurable():
+def test_the_size_cap_defaults_to_64_mib_and_is_configurable():
+    """And the fetch cap (128 MiB) and the deadlines (180 s per request, 600 s per fetch)."""
     default = load_http_limits({})
     assert default == HttpLimits()
     assert (default.max_bytes, default.max_fetch_bytes) == (64 * 2**20, 128 * 2**20)
