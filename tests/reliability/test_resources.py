@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from sources.errors import SourceError
 from sources.http import Client, HttpLimits, make_session
 from tests.conftest import REPO
 from tests.reliability.fault_corpus import padded_pages
-from tests.reliability.providers import serve
+from tests.reliability.providers import base_path, serve, serve_all, trickle_headers
 
 GIB = 1024**3
 
@@ -151,3 +152,38 @@ def test_nine_60_mb_responses_stay_under_one_gib(fetch_cap, httpserver: HTTPServ
     else:
         assert report["success"], report
         assert kept < 2 * PAGE_BYTES  # nine identical pages land as one file
+
+
+def test_a_source_past_its_deadline_fails_alone(warehouse, httpserver: HTTPServer):
+    """Every source live from the fake providers, World Bank trickling its headers: World Bank
+    alone fails, at its deadline, in one line naming it and its URL; every other source's
+    payload lands in the same refresh; the refresh ends and frees its lock for the next one."""
+    others = tuple(s for s, source in SOURCES.items() if source.has_snapshot and s != "worldbank")
+    env = {
+        **serve_all(httpserver, only=others),
+        **serve(httpserver, "worldbank", trickle_headers(0.2)),
+        "CITYDIP_HTTP_DEADLINE": "2",
+        "CITYDIP_COMTRADE_KEY": "",  # the public preview endpoint its snapshot was taken from
+    }
+    env["CITYDIP_LIVE_SOURCES"] += ",worldbank"
+    earlier = {run.run_id for run in warehouse.instance().get_runs()}
+    started = time.monotonic()
+    result = warehouse.run("refresh", "--quiet", env=env)
+    assert time.monotonic() - started < 300
+    assert result.returncode == 1, result.stderr[-3000:]
+    failed = [line for line in result.stderr.splitlines() if line.startswith("FAILED")]
+    assert failed and all("[worldbank]" in line for line in failed), failed
+    assert "exceeded its deadline of 2 s (CITYDIP_HTTP_DEADLINE)" in failed[0]
+    assert httpserver.url_for(base_path("worldbank")) in failed[0]
+    instance = warehouse.instance()
+    landed = {
+        r.event_log_entry.dagster_event.asset_key.to_user_string()
+        for run in instance.get_runs()
+        if run.run_id not in earlier
+        for r in instance.get_records_for_run(run.run_id).records
+        if r.event_log_entry.dagster_event is not None
+        and r.event_log_entry.dagster_event.is_step_materialization
+    }
+    assert {f"payloads/{s}" for s in others} <= landed, landed
+    clean = warehouse.run("refresh", "--select", "worldbank")  # the lock is free again
+    assert clean.returncode == 0, (clean.stdout + clean.stderr)[-3000:]
