@@ -3,9 +3,10 @@ here, into one frozen Settings, with defaults that work on a fresh clone.
 
 The Dagster code location gets it as the `settings` resource (pipelines/definitions.py); the
 commands outside Dagster call `load_settings()`. Nothing writes the environment: `citydip refresh
---live` builds its definitions from a changed copy (`Settings.with_live`). The provider library
-(sources/) reads its own variables: the HTTP client's limits, `CITYDIP_<SOURCE>_BASE_URL` and
-secrets (README.md, Configuration).
+--live` builds its definitions from a changed copy (`Settings.with_live`). The HTTP client's limits
+(timeouts, deadlines, size caps, retries) are read here too (`load_http_limits`, also what the
+client uses when called outside Dagster); the provider library (sources/) reads only
+`CITYDIP_<SOURCE>_BASE_URL` and secrets (README.md, Configuration).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from sources.http import HttpLimits
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -37,6 +40,7 @@ class Settings:
     fetch_retries: int = 2
     fetch_retry_delay: float = 30.0
     dagster_log_level: str = "WARNING"
+    http: HttpLimits = HttpLimits()
 
     @property
     def published_db(self) -> Path:
@@ -86,6 +90,24 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         dagster_log_level=_choice(
             environ, "CITYDIP_DAGSTER_LOG_LEVEL", LOG_LEVELS, "WARNING", str.upper
         ),
+        http=load_http_limits(environ),
+    )
+
+
+def load_http_limits(environ: Mapping[str, str] = os.environ) -> HttpLimits:
+    """The HTTP client's limits (sources/http.py); a bad value raises SettingsError naming it."""
+    default = HttpLimits()
+    return HttpLimits(
+        connect_timeout=_number(environ, "CITYDIP_HTTP_CONNECT_TIMEOUT", default.connect_timeout),
+        read_timeout=_number(environ, "CITYDIP_HTTP_READ_TIMEOUT", default.read_timeout),
+        request_deadline=_number(environ, "CITYDIP_HTTP_DEADLINE", default.request_deadline),
+        fetch_deadline=_number(environ, "CITYDIP_HTTP_FETCH_DEADLINE", default.fetch_deadline),
+        max_bytes=_number(environ, "CITYDIP_HTTP_MAX_BYTES", default.max_bytes, int),
+        max_fetch_bytes=_number(
+            environ, "CITYDIP_HTTP_MAX_FETCH_BYTES", default.max_fetch_bytes, int
+        ),
+        retries=_number(environ, "CITYDIP_HTTP_RETRIES", default.retries, int),
+        backoff=_number(environ, "CITYDIP_HTTP_BACKOFF", default.backoff),
     )
 
 
@@ -103,7 +125,7 @@ def _choice(
     return value
 
 
-def _number(environ: Mapping[str, str], name: str, default: float, kind: type) -> Any:
+def _number(environ: Mapping[str, str], name: str, default: float, kind: type = float) -> Any:
     """A non-negative int or float (`default` when unset)."""
     text = environ.get(name, "").strip()
     if not text:

@@ -55,7 +55,7 @@ class ConditionalCache:
         file = self.folder / f"{sha}.{suffix}"
         if not file.exists():
             return None
-        return Part(url=url, body=file.read_bytes(), suffix=suffix)
+        return Part(url=url, suffix=suffix, path=file, sha256=sha)
 
     def remember(self, part: Part, etag: str | None, last_modified: str | None) -> None:
         """Record the validators of a 200 response (only when the provider sent any)."""

@@ -39,7 +39,7 @@ def fetch(client: Client, base: str) -> list[Part]:
 
 
 def _as_dat(part: Part) -> Part:
-    return Part(url=part.url, body=part.body, suffix="dat")
+    return part.with_suffix("dat")
 
 
 def _part(payload: Payload, name: str) -> Part:

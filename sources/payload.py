@@ -6,19 +6,66 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 
-@dataclass(frozen=True)
 class Part:
-    """One response body exactly as the provider sent it."""
+    """One response body exactly as the provider sent it (secrets masked): held in memory, or
+    streamed to a file (`path`) and read only when a parser asks for `body`."""
 
-    url: str
-    body: bytes
-    suffix: str  # file extension for landing: "json", "csv", "dat"
+    __slots__ = ("_body", "_sha256", "path", "suffix", "url")
+
+    def __init__(
+        self,
+        url: str,
+        body: bytes | None = None,
+        suffix: str = "",
+        *,
+        path: Path | None = None,
+        sha256: str | None = None,
+    ):
+        if (body is None) == (path is None):
+            raise ValueError("a Part has either a body or a path")
+        self.url, self.suffix, self.path = url, suffix, path
+        self._body, self._sha256 = body, sha256
+
+    @property
+    def body(self) -> bytes:
+        return self._body if self._body is not None else self.path.read_bytes()
+
+    @property
+    def size(self) -> int:
+        return len(self._body) if self._body is not None else self.path.stat().st_size
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.body).hexdigest()
+        if self._sha256 is None:
+            self._sha256 = hashlib.sha256(self.body).hexdigest()
+        return self._sha256
+
+    def with_suffix(self, suffix: str) -> Part:
+        """The same response under another file extension (e.g. OpenFlights' .dat)."""
+        return Part(self.url, self._body, suffix, path=self.path, sha256=self._sha256)
+
+    def head(self, size: int = 512) -> bytes:
+        """The first `size` bytes, without reading a file-backed body whole."""
+        if self._body is not None:
+            return self._body[:size]
+        with self.path.open("rb") as handle:
+            return handle.read(size)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Part) and (self.url, self.suffix, self.sha256) == (
+            other.url,
+            other.suffix,
+            other.sha256,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.url, self.suffix, self.sha256))
+
+    def __repr__(self) -> str:
+        return f"Part(url={self.url!r}, suffix={self.suffix!r}, sha256={self.sha256[:12]})"
 
 
 @dataclass(frozen=True)

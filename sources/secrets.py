@@ -26,7 +26,7 @@ def secret(name: str) -> str | None:
     return value or None
 
 
-def _secret_values() -> list[str]:
+def secret_values() -> list[str]:
     values = (os.environ[name].strip() for name in secret_env_names())
     return [value for value in values if len(value) >= 4]
 
@@ -34,7 +34,7 @@ def _secret_values() -> list[str]:
 def redact(text: str) -> str:
     """Hide secret query parameters and the value of every secret environment variable."""
     text = _SECRET_PARAM.sub(rf"\1{MASK}", text)
-    for value in _secret_values():
+    for value in secret_values():
         text = text.replace(value, MASK)
     return text
 
@@ -45,6 +45,6 @@ _SECRET_PARAM_BYTES = re.compile(_SECRET_PARAM.pattern.encode())
 def redact_bytes(body: bytes) -> bytes:
     """`redact` for a response body kept on disk (e.g. a provider's error page echoing a key)."""
     body = _SECRET_PARAM_BYTES.sub(rb"\1" + MASK.encode(), body)
-    for value in _secret_values():
+    for value in secret_values():
         body = body.replace(value.encode(), MASK.encode())
     return body

@@ -19,7 +19,7 @@ import requests
 from sources import observation
 from sources.conditional import ConditionalCache
 from sources.errors import SourceError
-from sources.http import Client, base_url
+from sources.http import Client, HttpLimits, base_url
 from sources.observation import FRAME_CHECK_FIELDS, OBSERVATION_KEY
 from sources.payload import Part, Payload
 
@@ -89,18 +89,31 @@ class Source:
         return digest.hexdigest()[:16]
 
     def fetch_live(
-        self, session: requests.Session, cache: ConditionalCache | None = None
+        self,
+        session: requests.Session,
+        cache: ConditionalCache | None = None,
+        *,
+        limits: HttpLimits | None = None,
+        incoming: Path | None = None,
     ) -> Payload:
-        """Fetch through the shared session; with `cache`, requests are conditional (ETag/304)."""
+        """Fetch through the shared session within `limits`; with `cache`, requests are
+        conditional (ETag/304); with `incoming`, bodies stream into that folder."""
         client = Client(
-            self.id, session, max_pages=self.max_pages, secrets=self.secrets(), cache=cache
+            self.id,
+            session,
+            max_pages=self.max_pages,
+            secrets=self.secrets(),
+            cache=cache,
+            limits=limits,
+            incoming=incoming,
+            home=self.base_url,
         )
         try:
             parts = self.fetch(client, self.base_url)
         except SourceError as exc:
             # a response the fetch refused while paging (a provider error body, say) is kept too
             if exc.rejected is None and client.last is not None and client.last.url == exc.url:
-                exc.rejected = client.last
+                exc.rejected = client.rejected(client.last)
             raise
         if not parts:
             raise SourceError(self.id, self.base_url, "the provider returned no responses")

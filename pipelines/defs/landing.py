@@ -1,6 +1,7 @@
 """Land raw payloads content-addressed and immutable: raw/<source>/<sha256>.<ext>.
 
-Each response body is written under its own hash (temp name, fsync, rename), then a manifest
+Each response body is written under its own hash (temp name, fsync, rename; a body the client
+streamed to raw/<source>/.incoming-*/ is fsynced and hard-linked into place), then a manifest
 under the payload's hash lists the parts with their URLs. A `latest.json` pointer names the
 newest landed payload of each source. Nothing is ever overwritten with different content.
 
@@ -15,7 +16,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import tempfile
+import uuid
 from datetime import datetime
 from pathlib import Path
 
@@ -40,11 +43,41 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
+    _fsync_dir(path.parent)
+
+
+def place(part: Part, target: Path) -> None:
+    """Put one response body at `target` atomically (nothing when it is there already): a body
+    in memory by write_atomic, one streamed to disk by fsync and a hard link (one rename)."""
+    if target.exists():
+        return
+    if part.path is None:
+        write_atomic(target, part.body)
+        return
+    with part.path.open("rb") as handle:
+        os.fsync(handle.fileno())
+    try:
+        os.link(part.path, target)
+    except FileExistsError:
+        return
+    _fsync_dir(target.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    dir_fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def incoming_dir(raw_dir: Path, source_id: str) -> Path:
+    """A fresh folder the client streams one fetch's bodies into, after removing what an
+    interrupted fetch left (one fetch of a source at a time: the refresh lock)."""
+    folder = source_dir(raw_dir, source_id)
+    for stale in folder.glob(".incoming-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    return folder / f".incoming-{uuid.uuid4().hex[:12]}"
 
 
 def source_dir(raw_dir: Path, source_id: str) -> Path:
@@ -64,9 +97,7 @@ def _land(folder: Path, payload: Payload) -> Path:
     for part in payload.parts:
         if not _SAFE_SUFFIX.fullmatch(part.suffix):
             raise ValueError(f"unsafe file suffix {part.suffix!r} from {payload.source_id}")
-        target = folder / f"{part.sha256}.{part.suffix}"
-        if not target.exists():
-            write_atomic(target, part.body)
+        place(part, folder / f"{part.sha256}.{part.suffix}")
     manifest = {
         **payload.manifest(),
         "sha256": payload.sha256,
@@ -141,13 +172,21 @@ def load_landed(raw_dir: Path, source_id: str, sha256: str | None = None) -> Pay
         raise ValueError(f"not a payload hash: {sha256!r}")
     manifest = json.loads((folder / f"{sha256}.manifest.json").read_text())
     parts = tuple(
-        Part(url=p["url"], body=_read_part(folder, p["sha256"], p["suffix"]), suffix=p["suffix"])
+        Part(
+            url=p["url"],
+            suffix=p["suffix"],
+            path=_part_path(folder, p["sha256"], p["suffix"]),
+            sha256=p["sha256"],
+        )
         for p in manifest["parts"]
     )
     return Payload(source_id, parts, fetched_at=datetime.fromisoformat(manifest["fetched_at"]))
 
 
-def _read_part(folder: Path, sha256: str, suffix: str) -> bytes:
+def _part_path(folder: Path, sha256: str, suffix: str) -> Path:
     if not (re.fullmatch(r"[0-9a-f]{64}", sha256) and _SAFE_SUFFIX.fullmatch(suffix)):
         raise ValueError(f"manifest names an unsafe part: {sha256!r}.{suffix!r}")
-    return (folder / f"{sha256}.{suffix}").read_bytes()
+    path = folder / f"{sha256}.{suffix}"
+    if not path.is_file():
+        raise FileNotFoundError(f"the manifest names {path}, which is missing")
+    return path

@@ -3,12 +3,15 @@
 payloads/<source>  --(check: schema_valid, blocking)-->  raw/<source>_observations  --> dbt
 """
 
+import shutil
+
 import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.freshness import freshness_policy
 from pipelines.defs.landing import (
+    incoming_dir,
     keep_rejected,
     land,
     latest_sha256,
@@ -77,15 +80,24 @@ def build_source_assets(source: Source, retry_policy: dg.RetryPolicy | None = No
                 metadata={"mode": "snapshot", "skipped": "no snapshot"},
                 data_version=dg.DataVersion(unchanged),
             )
+        incoming = incoming_dir(settings.raw_dir, source.id)
         try:
             payload = (
-                source.fetch_live(make_session(), ConditionalCache(settings.raw_dir / source.id))
+                source.fetch_live(
+                    make_session(limits=settings.http),
+                    ConditionalCache(settings.raw_dir / source.id),
+                    limits=settings.http,
+                    incoming=incoming,
+                )
                 if live
                 else source.snapshot()
             )
+            manifest = land(settings.raw_dir, payload)
+            size = sum(p.size for p in payload.parts)
         except SourceError as exc:
             raise keep_rejected(settings.raw_dir, exc) from None
-        manifest = land(settings.raw_dir, payload)
+        finally:  # streamed bodies were linked into place; nothing else of the fetch stays
+            shutil.rmtree(incoming, ignore_errors=True)
         context.log.info(
             f"landed {len(payload.parts)} response(s) of {source.id} as {manifest.name}"
         )
@@ -96,7 +108,7 @@ def build_source_assets(source: Source, retry_policy: dg.RetryPolicy | None = No
                 "manifest": dg.MetadataValue.path(str(manifest)),
                 "url": dg.MetadataValue.url(payload.parts[0].url),
                 "responses": len(payload.parts),
-                "bytes": sum(len(p.body) for p in payload.parts),
+                "bytes": size,
                 "fetched_at": payload.fetched_at.isoformat(),
             },
             data_version=dg.DataVersion(payload.sha256),

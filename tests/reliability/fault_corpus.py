@@ -37,7 +37,15 @@ from dataclasses import dataclass, field
 from werkzeug import Request, Response
 
 from sources import SOURCES, curated
-from tests.reliability.providers import Handler, Served, fault, reset_connection, sleeping
+from tests.reliability.providers import (
+    Handler,
+    Served,
+    fault,
+    reset_connection,
+    sleeping,
+    trickle_body,
+    trickle_headers,
+)
 
 
 @dataclass(frozen=True)
@@ -275,6 +283,65 @@ def hk_visitors_times(factor: int) -> Handler:
     return csv_edit(change)
 
 
+def padded_pages(pages: int, size: int) -> Handler:
+    """The real first World Bank page claiming `pages` pages, padded with JSON whitespace to
+    `size` bytes (every page alike): a fetch of `pages` x `size` bytes."""
+
+    @fault
+    def handler(request: Request, served: Served) -> Response:
+        document = json.loads(served.part.body)
+        document[0]["pages"] = pages
+        data = json.dumps(document).encode()
+        padding = max(size - len(data), 0)
+
+        def stream():
+            yield data[:-1]
+            for _ in range(padding // 65536):
+                yield b" " * 65536
+            yield b" " * (padding % 65536) + data[-1:]
+
+        return Response(stream(), status=200, content_type="application/json")
+
+    return handler
+
+
+CORPUS_KEY = "canary-corpus-5b1e0f27"  # a Comtrade subscription key the rows below must not leak
+WITH_KEY = {"CITYDIP_COMTRADE_KEY": CORPUS_KEY}
+
+
+def key_echoed(request: Request) -> Response:
+    """Comtrade's gateway error (statusCode/message, sent with status 200), echoing the key it
+    was sent."""
+    key = request.headers.get("Ocp-Apim-Subscription-Key", "")
+    message = (
+        f"Access denied due to invalid subscription key {key}. Make sure to provide a valid key."
+    )
+    return Response(
+        json.dumps({"statusCode": 401, "message": message}),
+        status=200,
+        content_type="application/json",
+    )
+
+
+def redirect_to_other_host() -> Handler:
+    """A 302 to the same URL on the same server under its other name (localhost <->
+    127.0.0.1): another host, which answers the real response, or 403 if it was sent the key."""
+
+    @fault
+    def handler(request: Request, served: Served) -> Response:
+        if request.args.get("moved"):
+            if "Ocp-Apim-Subscription-Key" in request.headers:
+                return Response("the other host was sent the key", status=403)
+            return served.good()
+        host, port = request.host.rsplit(":", 1)
+        other = "127.0.0.1" if host == "localhost" else "localhost"
+        query = request.query_string.decode()
+        location = f"http://{other}:{port}{request.path}?{query}&moved=1"
+        return Response("", status=302, headers={"Location": location})
+
+    return handler
+
+
 WB_ERROR_ENVELOPE = json.dumps(
     [
         {
@@ -294,6 +361,8 @@ NO_RETRY = {"CITYDIP_HTTP_RETRIES": "0"}
 # set every secret, a Comtrade key included, to a canary)
 COMTRADE_PREVIEW = {"CITYDIP_COMTRADE_KEY": ""}
 SHORT_READ_TIMEOUT = {"CITYDIP_HTTP_READ_TIMEOUT": "0.3", **NO_RETRY}  # against sleeping(1.5)
+# a trickle of a byte every 0.2 s never trips a 5 s read timeout; the 1.5 s deadline stops it
+SHORT_DEADLINE = {"CITYDIP_HTTP_DEADLINE": "1.5", "CITYDIP_HTTP_READ_TIMEOUT": "5", **NO_RETRY}
 CURATED_COLUMNS = [
     "indicator_id",
     "geo_id",
@@ -395,6 +464,13 @@ CORPUS: list[Fault] = [
     Fault("qs-year-2099", "qs_rankings", "year after the publication's last (2099)", curated_rows(setter("period", "2099"), "london"), Rejected("period", "2099")),
     Fault("qs-year-fullwidth", "qs_rankings", "year in full-width digits", curated_rows(setter("period", "２０２４"), "london"), Rejected("period", "'２０２４' is not a whole number")),
     Fault("qs-year-fraction", "qs_rankings", "fractional year (2024.5)", curated_rows(setter("period", "2024.5"), "london"), Rejected("period", "'2024.5' is not a whole number")),
+    # Issue 17's probes of the HTTP client: deadlines, a cap per fetch, a key that never leaks
+    Fault("wb-trickle-headers", "worldbank", "headers trickled a byte at a time", trickle_headers(0.2), Rejected("deadline", "the request exceeded its deadline of 1.5 s (CITYDIP_HTTP_DEADLINE)"), env=SHORT_DEADLINE, e2e=True),
+    Fault("wb-trickle-body", "worldbank", "body trickled a byte at a time", trickle_body(0.2), Rejected("deadline", "the request exceeded its deadline of 1.5 s"), env=SHORT_DEADLINE),
+    Fault("wb-fetch-deadline", "worldbank", "the third series slow, the fetch beyond its deadline", sleeping(1.5), Rejected("deadline", "the fetch exceeded its deadline of 1 s (CITYDIP_HTTP_FETCH_DEADLINE)"), env={"CITYDIP_HTTP_FETCH_DEADLINE": "1", **NO_RETRY}, target=2),
+    Fault("wb-fetch-over-cap", "worldbank", "pages each under the size cap, together over the fetch cap", padded_pages(9, 300_000), Rejected("body", "CITYDIP_HTTP_MAX_FETCH_BYTES"), env={"CITYDIP_HTTP_MAX_BYTES": "400000", "CITYDIP_HTTP_MAX_FETCH_BYTES": "1000000"}, e2e=True),
+    Fault("comtrade-key-echoed-200", "comtrade", "the subscription key echoed in a 200 error body", key_echoed, Rejected("message", "invalid subscription key ***"), env=WITH_KEY, e2e=True),
+    Fault("comtrade-302-other-host", "comtrade", "a 302 to another host (the key is not sent there)", redirect_to_other_host(), Accepted(), env=WITH_KEY),
     # Wikidata: its four SPARQL POSTs share one URL; the fake provider tells them apart by query
     Fault("wikidata-last-post-truncated", "wikidata", "truncated body (the last of four POSTs)", transformed(half), TRUNCATED_JSON, target=3),
     Fault("wikidata-timeout-in-200", "wikidata", "200 cut by a server-side TimeoutException", transformed(lambda b: b[:60] + b"\njava.util.concurrent.TimeoutException"), Rejected("body", "TimeoutException"), target=1),

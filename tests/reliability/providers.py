@@ -93,6 +93,11 @@ def _by_sparql(parts: list[Served], handlers: list[Handler]) -> Handler:
     return handler
 
 
+# the same response format at a second path: Comtrade's subscription endpoint (used when
+# CITYDIP_COMTRADE_KEY is set) answers as its public preview does, the one the snapshot is from
+ALIASES = {"comtrade": {"/public/v1/preview/C/A/HS": "/data/v1/get/C/A/HS"}}
+
+
 def base_path(source_id: str) -> str:
     return f"/{source_id}"
 
@@ -122,9 +127,11 @@ def serve(
         # the same path twice means pages told apart by their query string
         query = served.query if paths.count(served.path) > 1 else None
         handler = fault if (fault is not None and index == target) else _good(served)
-        server.expect_request(
-            base_path(source_id) + served.path, query_string=query
-        ).respond_with_handler(_observed(_bound(handler, served), source_id, on_request))
+        for path in (served.path, ALIASES.get(source_id, {}).get(served.path)):
+            if path is not None:
+                server.expect_request(
+                    base_path(source_id) + path, query_string=query
+                ).respond_with_handler(_observed(_bound(handler, served), source_id, on_request))
     return {f"CITYDIP_{source_id.upper()}_BASE_URL": server.url_for(base_path(source_id))}
 
 
@@ -184,6 +191,40 @@ def reset_connection(request: Request) -> Response:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     os.close(sock.detach())
     return Response(b"", status=200)
+
+
+def trickle_headers(every: float) -> Handler:
+    """A status line, then one header byte every `every` seconds, never ending the headers (a
+    read timeout longer than `every` never fires)."""
+
+    def handler(request: Request) -> Response:
+        sock = request.environ["werkzeug.socket"]
+        try:
+            sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Slow: ")
+            for _ in range(600):
+                time.sleep(every)
+                sock.sendall(b"z")
+        except OSError:  # the client hung up: what the deadline is for
+            pass
+        os.close(sock.detach())
+        return Response(b"", status=200)
+
+    return handler
+
+
+def trickle_body(every: float) -> Handler:
+    """The real response, one byte every `every` seconds."""
+
+    @fault
+    def handler(request: Request, served: Served) -> Response:
+        def stream():
+            for byte in served.part.body:
+                time.sleep(every)
+                yield bytes([byte])
+
+        return Response(stream(), status=200, content_type=served.content_type)
+
+    return handler
 
 
 def sleeping(seconds: float) -> Handler:

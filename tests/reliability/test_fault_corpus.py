@@ -17,7 +17,12 @@ from sources import SOURCES, curated
 from sources.errors import SourceError
 from sources.http import make_session
 from tests.conftest import REPO
-from tests.reliability.conftest import FAST, assert_complete_scorecard, published_digest
+from tests.reliability.conftest import (
+    FAST,
+    SECRET_NAME,
+    assert_complete_scorecard,
+    published_digest,
+)
 from tests.reliability.fault_corpus import (
     CORPUS,
     CUT_IN_HALF,
@@ -83,6 +88,10 @@ def test_source_level_outcome(row: Fault, httpserver: HTTPServer, monkeypatch):
     except SourceError as error:
         assert isinstance(row.expect, Rejected), f"{row.id} ({row.kind}) was rejected: {error}"
         message = str(error)
+        assert "\n" not in message  # one line
+        for key in secrets_of(row):  # neither in the message nor in the response kept
+            assert key not in message
+            assert error.rejected is None or key.encode() not in error.rejected.body
         assert error.source_id == row.source and f"[{row.source}]" in message
         assert httpserver.url_for(base_path(row.source)) in error.url
         assert error.url in message
@@ -111,6 +120,21 @@ def test_source_level_outcome(row: Fault, httpserver: HTTPServer, monkeypatch):
         )
 
 
+def secrets_of(row: Fault) -> list[str]:
+    return [value for name, value in row.env.items() if SECRET_NAME.fullmatch(name) and value]
+
+
+def assert_nowhere(warehouse, values: list[str]) -> None:
+    """No file under CITYDIP_HOME (raw/, rejected/, notes, databases) or DAGSTER_HOME (run
+    logs, events) holds any of `values`, nor any file name."""
+    for root in (warehouse.home, warehouse.dagster_home):
+        for path in root.rglob("*"):
+            assert not any(v in str(path) for v in values), path
+            if path.is_file():
+                data = path.read_bytes()
+                assert not any(v.encode() in data for v in values), f"a secret leaked into {path}"
+
+
 def published_materialised_in_last_run(warehouse) -> bool:
     instance = warehouse.instance()
     last = instance.get_runs(limit=1)[0]
@@ -132,6 +156,8 @@ def test_end_to_end(row: Fault, warehouse, httpserver: HTTPServer):
     before = published_digest(warehouse.published)
     result = warehouse.run("refresh", "--live", "--select", row.source, env=env)
     output = result.stdout + result.stderr
+    assert not any(key in output for key in secrets_of(row))
+    assert_nowhere(warehouse, secrets_of(row))
     if isinstance(row.expect, Rejected):
         assert result.returncode == 1, output[-3000:]
         failures = [line for line in result.stderr.splitlines() if "FAILED" in line]
@@ -141,8 +167,13 @@ def test_end_to_end(row: Fault, warehouse, httpserver: HTTPServer):
         assert row.expect.match in named[0]
         assert published_digest(warehouse.published) == before  # byte-for-byte unchanged
         assert not published_materialised_in_last_run(warehouse)
-        kept = kept_file(named[0])
-        assert kept.is_relative_to(warehouse.home / "raw" / row.source) and kept.exists()
+        raw = warehouse.home / "raw" / row.source
+        assert not list(raw.glob(".incoming-*"))  # nothing streamed stays behind
+        if "the response is kept as" in named[0]:
+            kept = kept_file(named[0])
+            assert kept.is_relative_to(raw) and kept.exists()
+        else:  # it never arrived whole (a deadline, a cap): nothing to keep
+            assert row.expect.field in ("deadline", "body"), named[0]
         clean = warehouse.run("refresh", "--select", row.source)
         assert clean.returncode == 0, (clean.stdout + clean.stderr)[-3000:]
     elif isinstance(row.expect, Blocked):

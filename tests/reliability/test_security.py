@@ -20,6 +20,7 @@ from pipelines.defs.source_assets import build_source_assets
 from pipelines.read.reader import open_published
 from pipelines.settings import load_settings
 from pipelines.sql import sql_identifier, sql_literal
+from sources import SOURCES
 from sources.errors import SourceError
 from sources.http import Client, make_session
 from sources.observation import observation_schema
@@ -27,6 +28,9 @@ from sources.payload import Part, Payload
 from sources.secrets import redact, secret
 from sources.source import YEARLY, Source
 from tests.conftest import REPO
+from tests.reliability.conftest import secret_names
+from tests.reliability.fault_corpus import key_echoed, redirect_to_other_host
+from tests.reliability.providers import Served, serve
 
 CANARY = "canary-3f9a1c0d7e2b"
 
@@ -148,6 +152,89 @@ def test_secret_never_in_landed_files_or_dagster_events(
         assert CANARY not in path.name
         if path.is_file():
             assert CANARY.encode() not in path.read_bytes()
+
+
+def echoed_in_json(request: Request, served: Served) -> Response:
+    """The real response with the request (URL and every header, the key's included) echoed in
+    an extra field: a body that is accepted, landed and parsed."""
+    document = json.loads(served.part.body)
+    document["request"] = {"url": request.url, "headers": dict(request.headers)}
+    return Response(json.dumps(document), status=200, content_type="application/json")
+
+
+echoed_in_json.wants_part = True
+# every source that takes a secret (its `secrets` are set once the canaries are)
+SECRET_SOURCES = ["comtrade"]
+
+
+def test_every_source_that_takes_a_secret_is_listed(monkeypatch):
+    for name in secret_names():
+        monkeypatch.setenv(name, CANARY)
+    taking = sorted(source_id for source_id, source in SOURCES.items() if source.secrets())
+    assert taking == SECRET_SOURCES
+
+
+@pytest.mark.integration  # Dagster runs in-process
+@pytest.mark.parametrize("source_id", SECRET_SOURCES)
+@pytest.mark.parametrize(
+    "answer",
+    [echoed_in_json, key_echoed, redirect_to_other_host()],
+    ids=["echoed-in-a-landed-body", "echoed-in-a-rejected-200", "302-to-another-host"],
+)
+def test_secret_written_by_no_write_path(
+    source_id, answer, httpserver: HTTPServer, monkeypatch, tmp_path: Path
+):
+    """The source's payload asset and its check, run by Dagster against a provider that echoes
+    the key: in a body that is landed, in an error body that is kept under rejected/ with its
+    note, or after a redirect to another host. The canary is in no file name or content under
+    CITYDIP_HOME (raw/, rejected/, notes, validators, databases) or the Dagster instance
+    (events, metadata, logs)."""
+    for name in secret_names():
+        monkeypatch.setenv(name, CANARY)
+    for name, value in serve(httpserver, source_id, answer).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("CITYDIP_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("CITYDIP_LIVE_SOURCES", source_id)
+    monkeypatch.setenv("CITYDIP_HTTP_RETRIES", "0")
+    payload_asset, check, _ = build_source_assets(SOURCES[source_id])
+    (tmp_path / "dagster").mkdir()
+    with dg.instance_for_test(temp_dir=str(tmp_path / "dagster")) as instance:
+        result = dg.materialize(
+            [payload_asset, check],
+            instance=instance,
+            resources={"settings": load_settings()},
+            raise_on_error=False,
+        )
+        logs = "".join(
+            str(entry) for run in instance.get_runs() for entry in instance.all_logs(run.run_id)
+        )
+    assert result.success == (answer is not key_echoed), logs[-2000:]
+    assert CANARY not in logs
+    assert any(request.headers.get("Ocp-Apim-Subscription-Key") for request, _ in httpserver.log)
+    kept = [p for p in (tmp_path / "home" / "raw" / source_id).rglob("*") if p.is_file()]
+    assert kept, "nothing was landed or kept"
+    if answer is key_echoed:
+        assert any(p.parent.name == "rejected" for p in kept)
+    if answer is echoed_in_json:  # landed, with the key masked where the provider echoed it
+        assert any(b'"Ocp-Apim-Subscription-Key": "***"' in p.read_bytes() for p in kept)
+    for root in (tmp_path / "home", tmp_path / "dagster"):
+        for path in root.rglob("*"):
+            assert CANARY not in str(path)
+            if path.is_file():
+                assert CANARY.encode() not in path.read_bytes(), f"the key leaked into {path}"
+
+
+def test_a_credential_is_never_sent_over_plain_http_or_to_another_host(monkeypatch):
+    """Refused before any connection: nothing listens at these addresses."""
+    monkeypatch.setenv("CITYDIP_COMTRADE_KEY", CANARY)
+    monkeypatch.setenv("CITYDIP_HTTP_RETRIES", "0")
+    for base in ("http://comtrade.invalid/api", "http://10.0.0.1:9/api"):
+        monkeypatch.setenv("CITYDIP_COMTRADE_BASE_URL", base)
+        with pytest.raises(SourceError, match="refusing to send a credential over plain HTTP"):
+            SOURCES["comtrade"].fetch_live(make_session())
+    client = Client("comtrade", make_session(), secrets=(CANARY,), home="https://a.invalid")
+    with pytest.raises(SourceError, match="refusing to send a credential to another host"):
+        client.get("https://b.invalid/x", headers={"Ocp-Apim-Subscription-Key": CANARY})
 
 
 def test_canary_keys_appear_nowhere_in_the_warehouse(warehouse):

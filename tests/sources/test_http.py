@@ -3,7 +3,10 @@ paging, secrets kept out of messages, timeouts and server timeouts inside a 200.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -11,11 +14,11 @@ import urllib3.util.retry
 from pytest_httpserver import HTTPServer
 
 from pipelines.defs.landing import land
-from sources import http
 from sources.conditional import ConditionalCache
 from sources.errors import SourceError
-from sources.http import Client, make_session
-from sources.payload import Payload
+from sources.http import Client, HttpLimits, make_session
+from sources.payload import Part, Payload
+from tests.reliability.providers import Served, trickle_body, trickle_headers
 from tests.sources.faults import slow
 
 
@@ -90,7 +93,7 @@ def test_a_secret_echoed_by_the_provider_never_reaches_the_message(httpserver: H
 
 
 def test_read_timeout_is_reported(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(http, "READ_TIMEOUT_S", 0.2)
+    monkeypatch.setenv("CITYDIP_HTTP_READ_TIMEOUT", "0.2")
     httpserver.expect_request("/slow").respond_with_handler(slow(1.0))
     with pytest.raises(SourceError, match="timed out") as raised:
         Client("demo", make_session(retries=0)).get(httpserver.url_for("/slow"))
@@ -105,4 +108,65 @@ def test_json_cut_by_a_server_timeout_in_a_200_is_rejected(httpserver: HTTPServe
     )
     with pytest.raises(SourceError, match="TimeoutException") as raised:
         Client("demo", make_session(retries=0)).get(httpserver.url_for("/sparql"))
+    assert raised.value.field == "body"
+
+
+@pytest.mark.parametrize("where", ["headers", "body"])
+def test_a_trickle_fails_at_the_deadline(where: str, httpserver: HTTPServer, monkeypatch):
+    """One byte every 0.2 s never trips the 5 s read timeout; the 1 s deadline stops it, in
+    one line naming source, URL and the variable."""
+    monkeypatch.setenv("CITYDIP_HTTP_DEADLINE", "1")
+    monkeypatch.setenv("CITYDIP_HTTP_READ_TIMEOUT", "5")
+    handler = trickle_headers(0.2) if where == "headers" else trickle_body(0.2)
+    if where == "body":
+        served = Served("demo", "/slow", "", Part("u", b'{"a": 1}' * 100, "json"))
+        handler = functools.partial(handler, served=served)
+    httpserver.expect_request("/slow").respond_with_handler(handler)
+    started = time.monotonic()
+    with pytest.raises(SourceError) as raised:
+        Client("demo", make_session(retries=2, backoff=0)).get(httpserver.url_for("/slow"))
+    assert time.monotonic() - started < 3
+    message = str(raised.value)
+    assert "\n" not in message and message.startswith("[demo]")
+    assert "exceeded its deadline of 1 s (CITYDIP_HTTP_DEADLINE)" in message
+    assert httpserver.url_for("/slow") in message and raised.value.field == "deadline"
+
+
+def test_a_secret_is_masked_while_streaming_across_chunks(httpserver: HTTPServer, tmp_path):
+    """The key straddles the 64 KiB chunk boundary; the file streamed to disk never holds it."""
+    key = "k3y-" + "x" * 40
+    body = b'{"pad": "' + b" " * (65536 - 20) + b'", "echo": "' + key.encode() + b'"}'
+    httpserver.expect_request("/echo").respond_with_data(body, content_type="application/json")
+    client = Client("demo", make_session(retries=0), secrets=(key,), incoming=tmp_path / "in")
+    part = client.get(httpserver.url_for("/echo"))
+    assert part.path is not None and part.path.parent == tmp_path / "in"
+    assert key.encode() not in part.path.read_bytes()
+    assert part.body == body.replace(key.encode(), b"***")
+    assert part.sha256 == hashlib.sha256(part.body).hexdigest()
+
+
+def test_credential_headers_are_dropped_on_a_redirect_to_another_host(httpserver: HTTPServer):
+    """requests drops Authorization on a cross-host redirect; citydip drops every credential
+    header (here Comtrade's Ocp-Apim-Subscription-Key) the same way, and keeps the others."""
+    other = httpserver.url_for("/moved").replace("localhost", "127.0.0.1")
+    httpserver.expect_request("/start").respond_with_data("", 302, {"Location": other})
+    httpserver.expect_request("/moved").respond_with_json({"ok": True})
+    headers = {"Ocp-Apim-Subscription-Key": "s3cr3t", "Accept": "application/json"}
+    Client("demo", make_session(retries=0)).get(httpserver.url_for("/start"), headers=headers)
+    (first, _), (moved, _) = httpserver.log
+    assert first.headers["Ocp-Apim-Subscription-Key"] == "s3cr3t"
+    assert "Ocp-Apim-Subscription-Key" not in moved.headers
+    assert moved.headers["Accept"] == "application/json"
+
+
+def test_the_fetch_cap_counts_every_response(httpserver: HTTPServer):
+    httpserver.expect_request("/page").respond_with_data(
+        b"[" + b" " * 400 + b"]", content_type="application/json"
+    )
+    limits = HttpLimits(max_fetch_bytes=1000)
+    client = Client("demo", make_session(retries=0), limits=limits)
+    client.get(httpserver.url_for("/page"))
+    client.get(httpserver.url_for("/page"))
+    with pytest.raises(SourceError, match="CITYDIP_HTTP_MAX_FETCH_BYTES") as raised:
+        client.get(httpserver.url_for("/page"))
     assert raised.value.field == "body"

@@ -287,7 +287,7 @@ def exports(**bodies: bytes) -> Payload:
     parts = []
     for part in snapshot.parts:
         kind, _ = wikidata.EXPORTS[part.url]
-        parts.append(replace(part, body=bodies[kind]) if kind in bodies else part)
+        parts.append(Part(part.url, bodies[kind], part.suffix) if kind in bodies else part)
     return Payload("wikidata", tuple(parts), fetched_at=snapshot.fetched_at)
 
 
