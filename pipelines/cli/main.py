@@ -17,11 +17,12 @@ from pipelines.cli import (
     refresh,
     snapshot,
     sources,
+    sql,
     status,
 )
 from pipelines.settings import SettingsError
 
-COMMANDS = [refresh, sources, snapshot, status, query, card, compare, explain, audit, export]
+COMMANDS = [refresh, sources, snapshot, status, query, sql, card, compare, explain, audit, export]
 EXIT_SETTINGS = 2  # a variable of the environment has a value citydip cannot use
 EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool whose reader went away
 
