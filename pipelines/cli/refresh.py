@@ -21,6 +21,8 @@ from pipelines.settings import Settings, SettingsError, load_settings
 from pipelines.sql import sql_identifier
 
 EXIT_BUSY = 75
+# CITYDIP_DAGSTER_LOG_LEVEL values that follow every step on stderr instead of build/refresh.log
+FOLLOW_LEVELS = ("DEBUG", "INFO")
 # Run tag naming the phase of a refresh: "fetch" (payloads and checks) or "rebuild" (what changed).
 PHASE_TAG = "citydip/refresh_phase"
 
@@ -207,7 +209,11 @@ def run_phase(job, instance, selection: list, phase: str, console: Console, sett
         RefreshProgress(Console(file=sys.stdout, quiet=console.quiet), len(selection)) as progress,
         log_file(settings.build_dir).open("a") as log,
         contextlib.redirect_stdout(log),
-        contextlib.redirect_stderr(log),  # Dagster's console logger: step errors, tracebacks
+        # Dagster's console log (step errors with their tracebacks) to the log too, unless
+        # CITYDIP_DAGSTER_LOG_LEVEL asks to follow the steps on stderr (DEBUG, INFO)
+        contextlib.nullcontext()
+        if settings.dagster_log_level in FOLLOW_LEVELS
+        else contextlib.redirect_stderr(log),
     ):
         instance.add_event_listener(run_id, progress)
         return job.execute_in_process(
