@@ -69,3 +69,23 @@ def test_a_failed_live_refresh_prints_one_line_per_source(
 )
 def test_a_failure_is_one_line_naming_source_and_url(where, message, url, what, line):
     assert failure_line(where, message, url, what) == line
+
+
+def test_an_unforeseen_error_is_one_line_and_its_traceback_is_logged(
+    citydip_home, monkeypatch, capsys
+):
+    from pipelines.cli import refresh
+    from pipelines.cli.main import main
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk on fire\nsecond line")
+
+    monkeypatch.setattr(refresh, "execute", explode)
+    assert main(["refresh", "--quiet"]) == 1
+    captured = capsys.readouterr()
+    log = citydip_home / "build" / "refresh.log"
+    assert captured.out == ""
+    assert captured.err.strip() == (
+        f"citydip refresh failed: RuntimeError: disk on fire (traceback in {log})"
+    )
+    assert "Traceback" in log.read_text() and "disk on fire" in log.read_text()
