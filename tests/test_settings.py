@@ -112,3 +112,12 @@ def test_the_dagster_instance_is_opened_by_its_path(tmp_path, monkeypatch):
     assert instance.root_directory == str(tmp_path / "dagster")
     assert "DAGSTER_HOME" not in os.environ
     instance.dispose()
+
+
+def test_help_works_whatever_the_settings(monkeypatch, capsys):
+    monkeypatch.setenv("CITYDIP_DBT_VARS", "{not json")
+    monkeypatch.setenv("CITYDIP_FETCH_RETRIES", "many")
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    assert "usage: citydip" in capsys.readouterr().out

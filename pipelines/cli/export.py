@@ -12,9 +12,10 @@ from pathlib import Path
 
 import duckdb
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 
-from pipelines.cli.reading import EXIT_NO_WAREHOUSE
+from pipelines.cli.reading import EXIT_NO_WAREHOUSE, EXIT_USAGE
 from pipelines.read.reader import WarehouseMissing
 from pipelines.settings import load_settings
 from pipelines.sql import sql_identifier, sql_literal
@@ -31,18 +32,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("directory", metavar="DIR", type=Path)
     parser.add_argument("--format", choices=sorted(FORMATS), default="parquet")
+    parser.add_argument(
+        "--force", action="store_true", help="overwrite files that already exist in DIR"
+    )
     parser.add_argument("--quiet", action="store_true", help="print only errors")
     parser.set_defaults(handler=run)
 
 
+class ExportRefused(Exception):
+    """The target cannot be written as asked: DIR is a file, or files exist without --force."""
+
+
 def export(
-    published: Path, directory: Path, fmt: str, progress: Progress | None = None
+    published: Path,
+    directory: Path,
+    fmt: str,
+    progress: Progress | None = None,
+    force: bool = False,
 ) -> list[Path]:
     if not published.exists():
         raise WarehouseMissing(
             f"no published warehouse at {published}: run `citydip refresh` (or `make run`) first"
         )
-    directory.mkdir(parents=True, exist_ok=True)
+    if directory.exists() and not directory.is_dir():
+        raise ExportRefused(f"{directory} is a file, not a directory")
     written = []
     with duckdb.connect(config={"autoinstall_known_extensions": False}) as con:
         con.execute(f"attach {sql_literal(str(published))} as citydip (read_only)")
@@ -53,6 +66,13 @@ def export(
                 "and schema_name = 'main' order by table_name"
             ).fetchall()
         ]
+        existing = [t for t in tables if (directory / f"{t}.{fmt}").exists()]
+        if existing and not force:
+            raise ExportRefused(
+                f"{len(existing)} file(s) already exist in {directory} (e.g. "
+                f"{existing[0]}.{fmt}): pass --force to overwrite them"
+            )
+        directory.mkdir(parents=True, exist_ok=True)
         task = progress.add_task("export", total=len(tables)) if progress else None
         for table in tables:
             target = directory / f"{table}.{fmt}"
@@ -71,9 +91,12 @@ def run(args: argparse.Namespace) -> int:
     published = load_settings().published_db
     try:
         with Progress(console=console, transient=True) as progress:
-            written = export(published, args.directory, args.format, progress)
+            written = export(published, args.directory, args.format, progress, args.force)
     except WarehouseMissing as exc:
         Console(stderr=True, soft_wrap=True).print(f"[red]citydip export:[/] {exc}")
         return EXIT_NO_WAREHOUSE
+    except (ExportRefused, OSError) as exc:
+        Console(stderr=True, soft_wrap=True).print(f"[red]citydip export:[/] {escape(str(exc))}")
+        return EXIT_USAGE
     console.print(f"wrote {len(written)} {args.format} files to {args.directory}")
     return 0

@@ -4,6 +4,7 @@ imports Dagster or dbt only inside the handler that runs them, so `--help` start
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from pipelines.cli import (
@@ -16,12 +17,14 @@ from pipelines.cli import (
     refresh,
     snapshot,
     sources,
+    sql,
     status,
 )
 from pipelines.settings import SettingsError
 
-COMMANDS = [refresh, sources, snapshot, status, query, card, compare, explain, audit, export]
+COMMANDS = [refresh, sources, snapshot, status, query, sql, card, compare, explain, audit, export]
 EXIT_SETTINGS = 2  # a variable of the environment has a value citydip cannot use
+EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool whose reader went away
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,6 +47,17 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_SETTINGS
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. `citydip sources --format json | head -1`
+        return closed_pipe()
+
+
+def closed_pipe() -> int:
+    """The reader of stdout went away: stop quietly. stdout points at /dev/null from here on, so
+    that the interpreter's last flush at exit cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_CLOSED_PIPE
 
 
 if __name__ == "__main__":

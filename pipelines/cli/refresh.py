@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import re
 import sys
+import traceback
 import uuid
+from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
@@ -14,10 +17,12 @@ from rich.table import Table
 from pipelines.read.city_card import caveats, headline_year, pillar_names
 from pipelines.read.reader import WarehouseMissing, open_published
 from pipelines.refresh.lock import RefreshInProgress, refresh_lock
-from pipelines.settings import Settings, load_settings
+from pipelines.settings import Settings, SettingsError, load_settings
 from pipelines.sql import sql_identifier
 
 EXIT_BUSY = 75
+# CITYDIP_DAGSTER_LOG_LEVEL values that follow every step on stderr instead of build/refresh.log
+FOLLOW_LEVELS = ("DEBUG", "INFO")
 # Run tag naming the phase of a refresh: "fetch" (payloads and checks) or "rebuild" (what changed).
 PHASE_TAG = "citydip/refresh_phase"
 
@@ -68,14 +73,48 @@ def run(args: argparse.Namespace) -> int:
     except RefreshInProgress as exc:
         errors.print(f"[red]citydip refresh refused:[/] {escape(str(exc))}", soft_wrap=True)
         return EXIT_BUSY
+    except SettingsError:
+        raise  # main prints it in one line naming the variable
     except ValueError as exc:
         errors.print(f"[red]citydip refresh:[/] {escape(str(exc))}", soft_wrap=True)
         return 2
+    except Exception as exc:  # a bug or an unforeseen failure: its traceback goes to the log
+        log = log_traceback(settings.build_dir)
+        errors.print(
+            f"[red]citydip refresh failed:[/] {escape(type(exc).__name__)}: "
+            f"{escape(first_line(str(exc)))} (traceback in {log})",
+            soft_wrap=True,
+        )
+        return 1
+    if failures:  # never the scorecard after a failure: it would read as a success
+        for failure in failures:
+            errors.print(f"[red]FAILED[/] {escape(failure)}", soft_wrap=True)
+        errors.print(f"details and tracebacks: {log_file(settings.build_dir)}", soft_wrap=True)
+        return 1
     if not args.quiet:
         print_top(console, settings.published_db)
-    for failure in failures:
-        errors.print(f"[red]FAILED[/] {escape(failure)}", soft_wrap=True)
-    return 1 if failures else 0
+    return 0
+
+
+def log_file(build_dir: Path) -> Path:
+    """build/refresh.log: dbt's output, Dagster's log and every traceback of the last refresh."""
+    return build_dir / "refresh.log"
+
+
+def log_traceback(build_dir: Path) -> Path:
+    """Append the exception being handled to the refresh log; return the log's path."""
+    path = log_file(build_dir)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a") as log:
+            traceback.print_exc(file=log)
+    except OSError:
+        pass  # the one-line message still names the failure
+    return path
+
+
+def first_line(text: str) -> str:
+    return next((line.strip() for line in text.strip().splitlines() if line.strip()), "")
 
 
 def execute(settings: Settings, instance, select: list[str] | None, console: Console) -> list[str]:
@@ -111,11 +150,18 @@ def execute(settings: Settings, instance, select: list[str] | None, console: Con
         in_job &= set(dg.AssetSelection.assets(*payloads).downstream().resolve(graph))
     candidates = in_job - {payload_key(source) for source in SOURCES.values()}
 
-    # dbt's own log goes to build/refresh.log; the terminal shows the progress bar.
+    # dbt's output, Dagster's log and tracebacks go to build/refresh.log; the terminal shows the
+    # progress bar, one line per failure and notes.
     settings.build_dir.mkdir(parents=True, exist_ok=True)
-    (settings.build_dir / "refresh.log").write_text("")
+    log_file(settings.build_dir).write_text("")
     fetched = run_phase(job, instance, payloads, "fetch", console, settings)
     failures = run_failures(fetched, console)
+    for source_id in skipped_offline(fetched):
+        console.print(
+            f"note: {source_id} ships no snapshot and is not live: its last live rows stay "
+            f"(`citydip refresh --live --select {source_id}` fetches it)",
+            soft_wrap=True,
+        )
     landed = {e.asset_key for e in fetched.get_asset_materialization_events()}
     rejected = {e.asset_key for e in fetched.get_asset_check_evaluations() if not e.passed}
     blocked = [
@@ -130,7 +176,8 @@ def execute(settings: Settings, instance, select: list[str] | None, console: Con
         absent = {key for key in candidates if key.to_user_string() == "published_warehouse"}
     plan = plan_rebuild(instance, defs, candidates, blocked=blocked, missing=absent)
     if not plan.rebuild:
-        console.print("no source changed since the last refresh: nothing to rebuild")
+        if not failures:
+            console.print("no source changed since the last refresh: nothing to rebuild")
         return failures
     for line in plan.describe():
         console.print(f"rebuild: {line}")
@@ -151,7 +198,8 @@ def never_loaded(instance, source_ids: set[str]) -> list[str]:
 
 
 def run_phase(job, instance, selection: list, phase: str, console: Console, settings: Settings):
-    """Execute one phase in-process with a progress bar; dbt's stdout goes to build/refresh.log.
+    """Execute one phase in-process with a progress bar; dbt's output and Dagster's log (errors
+    with their tracebacks) go to build/refresh.log.
 
     The run is tagged with this host and pid so that, should the process die mid-run, the next
     refresh (holding the flock) marks the orphaned run failed and frees its pool slot.
@@ -160,11 +208,15 @@ def run_phase(job, instance, selection: list, phase: str, console: Console, sett
     from pipelines.refresh.recovery import run_tags
 
     run_id = str(uuid.uuid4())  # a Dagster run id, known before the run starts
-    log_path = settings.build_dir / "refresh.log"
     with (
         RefreshProgress(Console(file=sys.stdout, quiet=console.quiet), len(selection)) as progress,
-        log_path.open("a") as log,
+        log_file(settings.build_dir).open("a") as log,
         contextlib.redirect_stdout(log),
+        # Dagster's console log (step errors with their tracebacks) to the log too, unless
+        # CITYDIP_DAGSTER_LOG_LEVEL asks to follow the steps on stderr (DEBUG, INFO)
+        contextlib.nullcontext()
+        if settings.dagster_log_level in FOLLOW_LEVELS
+        else contextlib.redirect_stderr(log),
     ):
         instance.add_event_listener(run_id, progress)
         return job.execute_in_process(
@@ -178,29 +230,67 @@ def run_phase(job, instance, selection: list, phase: str, console: Console, sett
 
 
 def run_failures(result, console: Console) -> list[str]:
-    """One line per failed blocking check or step of an in-process run; warnings are printed."""
+    """One line per failed blocking check or step of an in-process run, `<source> <url> <reason>`
+    for a source's fetch or load, `<asset or step> <reason>` for the rest; warnings are printed."""
     import dagster as dg
 
-    failures = [
-        f"check {e.asset_key.to_user_string()}:{e.check_name}: {e.description or 'failed'}"
-        for e in result.get_asset_check_evaluations()
-        if not e.passed and e.severity != dg.AssetCheckSeverity.WARN
-    ]
-    for warning in result.get_asset_check_evaluations():
-        if not warning.passed and warning.severity == dg.AssetCheckSeverity.WARN:
-            name = f"{warning.asset_key.to_user_string()}:{warning.check_name}"
+    failures = []
+    for evaluation in result.get_asset_check_evaluations():
+        if evaluation.passed:
+            continue
+        asset = evaluation.asset_key.to_user_string()
+        if evaluation.severity == dg.AssetCheckSeverity.WARN:
             console.print(
-                f"[yellow]WARNING[/] check {escape(name)}: {escape(warning.description or '')}",
+                f"[yellow]WARNING[/] check {escape(asset)}:{escape(evaluation.check_name)}: "
+                f"{escape(evaluation.description or '')}",
                 soft_wrap=True,
             )
+            continue
+        url = evaluation.metadata.get("url")
+        failures.append(
+            failure_line(
+                asset,
+                evaluation.description or "failed",
+                url.value if url is not None else None,
+                what=f"check {evaluation.check_name}: ",
+            )
+        )
     for event in result.all_events:
         if event.is_step_failure:
             error = event.step_failure_data.error
-            message = error.message.strip().splitlines()[0] if error else "failed"
-            if error and error.cause:
-                message = error.cause.message.strip().splitlines()[0]
-            failures.append(f"step {event.step_key}: {message}")
+            while error is not None and error.cause is not None:
+                error = error.cause  # the error user code raised, not Dagster's wrapper
+            message = error.message if error is not None else "failed"
+            failures.append(failure_line(event.step_key, message))
     return failures
+
+
+# A SourceError's message (sources/errors.py): "[source] problem (field 'x') — url".
+SOURCE_ERROR = re.compile(r"\[(?P<source>[\w.-]+)\] (?P<problem>.*) — (?P<url>\S+)$")
+# Step keys of a source's assets: payloads__<source>, raw__<source>_observations.
+SOURCE_STEP = re.compile(r"^(?:payloads__(?P<fetch>.+)|raw__(?P<load>.+)_observations)$")
+
+
+def failure_line(where: str, message: str, url: str | None = None, what: str = "") -> str:
+    """`<source> <url> <what><reason>` when the failure names a source, else `<where> <what>
+    <reason>`: one line, whatever the message (its first line; a SourceError's parts)."""
+    reason = re.sub(r"^[\w.]+(?:Error|Exception|Failure): ", "", first_line(message))
+    step = SOURCE_STEP.match(where.replace("/", "__"))
+    source = (step["fetch"] or step["load"]) if step else None
+    if parsed := SOURCE_ERROR.search(reason):
+        source, reason, url = parsed["source"], parsed["problem"], url or parsed["url"]
+    if source is None:
+        return f"{where} {what}{reason}"
+    return f"{source} {url or '-'} {what}{reason}"
+
+
+def skipped_offline(result) -> list[str]:
+    """The sources whose fetch loaded nothing: live-only, in a refresh that is not live."""
+    return sorted(
+        event.asset_key.path[-1]
+        for event in result.get_asset_materialization_events()
+        if "skipped" in event.materialization.metadata
+    )
 
 
 def print_top(console: Console, published) -> None:

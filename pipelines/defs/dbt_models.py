@@ -16,20 +16,32 @@ DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 BUILD_DB_VAR = "citydip_build_db"
 
 
+# The Dagster group of each dbt layer (its folder under models/; seeds apart): the groups flow one
+# way, left to right in the UI: sources -> seeds -> staging -> intermediate -> marts -> audit ->
+# publish. The published views (models/views) join the publish step that ships them.
+LAYER_GROUPS = {
+    "staging": "staging",
+    "intermediate": "intermediate",
+    "marts": "marts",
+    "audit": "audit",
+    "views": "publish",
+}
+GROUP_ORDER = ("sources", "seeds", "staging", "intermediate", "marts", "audit", "publish")
+
+
 class CitydipTranslator(DagsterDbtTranslator):
-    """Staging models read as `staging`, the statistical audit (models/audit) as `audit`; seeds,
-    intermediate models and marts as `scorecard`: the groups flow one way, sources -> staging ->
-    scorecard -> audit -> publish."""
+    """dbt nodes grouped by layer (LAYER_GROUPS), owned by the citydip team, versioned by their
+    SQL and the project's macros, config and vars."""
 
     def __init__(self, dbt_vars: Mapping[str, Any]) -> None:
         super().__init__()
         self.fingerprint = project_fingerprint(dbt_vars)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props.get("resource_type") == "seed":
+            return "seeds"
         folders = dbt_resource_props.get("fqn", [])[1:-1]
-        if folders and folders[0] in ("staging", "audit"):
-            return folders[0]
-        return "scorecard"
+        return LAYER_GROUPS.get(folders[0], "marts") if folders else "marts"
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> Sequence[str] | None:
         """Owners from the model's dbt `meta`, else the citydip team like every other asset."""

@@ -72,7 +72,7 @@ def build_source_assets(source: Source, retry_policy: dg.RetryPolicy | None = No
     ) -> dg.MaterializeResult:
         live = settings.is_live(source.id)
         if skipped_offline(settings, source):
-            context.log.warning(f"{source.id} ships no snapshot; its last loaded rows stay")
+            context.log.info(f"{source.id} ships no snapshot; its last loaded rows stay")
             # the data version stays that of the last landed payload, so nothing downstream
             # counts as changed
             unchanged = latest_sha256(settings.raw_dir, source.id) or "nothing landed"

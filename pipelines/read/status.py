@@ -69,8 +69,8 @@ def _rows(entry) -> int | None:
 
 
 def _is_built_output(group: str | None, key: dg.AssetKey) -> bool:
-    """Marts (dbt puts them at a one-part key) and everything published (warehouse, cards)."""
-    return group == "publish" or (group == "scorecard" and len(key.path) == 1)
+    """Marts and everything published (views, warehouse, cards), each at a one-part key."""
+    return group in ("marts", "publish") and len(key.path) == 1
 
 
 def _published_rows(metadata, key: dg.AssetKey) -> int | None:

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from pipelines.cli.main import main
-from pipelines.cli.query import EXIT_REFUSED
+from pipelines.cli.query import EXIT_REFUSED, format_value
 from pipelines.read.reader import open_published
 
 
@@ -117,3 +117,53 @@ def test_console_script_refuses_with_a_clear_message(published_home, citydip_pro
     )
     assert done.returncode == EXIT_REFUSED
     assert "read-only" in done.stderr and "citydip export" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (77.75312345678, "77.753"),
+        (0.5, "0.5"),
+        (12345.678, "12,345.7"),
+        (123456789.123, "123,456,789"),
+        (1e-7, "1e-07"),
+        (0.0, "0"),
+        (42, "42"),
+        (2_000_000, "2,000,000"),
+        (None, "NULL"),
+        (True, "true"),
+        ("Hong Kong", "Hong Kong"),
+    ],
+)
+def test_table_cells_show_numbers_to_sensible_precision(value, text):
+    assert format_value(value) == text
+
+
+def test_a_wide_result_fits_the_terminal(reader_env, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["query", "select * from latest_scorecard order by overall_rank"]) == 0
+    out = capsys.readouterr().out
+    table_lines = [line for line in out.splitlines() if line[:1] in "┏┃┡│└"]
+    assert table_lines and all(len(line) <= 80 for line in table_lines)
+    assert "more column(s) than the terminal holds" in out
+    assert "77.75312" not in out  # no full-precision floats in the table
+
+
+def test_csv_json_and_parquet_keep_full_precision(reader_env, tmp_path, capsys):
+    sql = "select city_id, overall_score, year from latest_scorecard order by city_id"
+    with duckdb.connect(str(reader_env / "citydip.duckdb"), read_only=True) as con:
+        expected = con.execute(sql).fetchall()
+    assert main(["query", sql, "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["city_id"], r["overall_score"], r["year"]) for r in rows] == expected
+    assert main(["query", sql, "--format", "parquet"]) == 2  # a file is needed
+    assert "--output" in capsys.readouterr().err
+    target = tmp_path / "scores.parquet"
+    assert main(["query", sql, "--format", "parquet", "--output", str(target)]) == 0
+    with duckdb.connect() as con:
+        assert con.execute("select * from read_parquet(?)", [str(target)]).fetchall() == expected
+        types = con.execute("describe select * from read_parquet(?)", [str(target)]).fetchall()
+    assert [t[1] for t in types] == ["VARCHAR", "DOUBLE", "INTEGER"]
+    assert main(["query", sql, "--format", "parquet", "--output", str(target)]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert main(["query", sql, "--format", "csv", "--output", str(target), "--force"]) == 0

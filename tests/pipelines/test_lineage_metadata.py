@@ -40,3 +40,26 @@ def test_dbt_models_carry_documented_columns():
     node = defs.resolve_asset_graph().get(dg.AssetKey("scorecard_city"))
     columns = {c.name for c in node.metadata["dagster/column_schema"].columns}
     assert {"city_id", "year", "overall_score", "overall_rank"} <= columns
+
+
+def test_the_groups_are_the_layers_and_flow_one_way():
+    """sources -> seeds -> staging -> intermediate -> marts -> audit -> publish, left to right."""
+    from pipelines.defs.dbt_models import GROUP_ORDER
+
+    graph = defs.resolve_asset_graph()
+    group = {key: graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert set(group.values()) == set(GROUP_ORDER)
+    for key, name in group.items():
+        for parent in graph.get(key).parent_keys:
+            assert GROUP_ORDER.index(group[parent]) <= GROUP_ORDER.index(name), (key, parent)
+    expected = {
+        "payloads/worldbank": "sources",
+        "seeds/cities": "seeds",
+        "staging/stg_worldbank__observations": "staging",
+        "scorecard_city": "marts",
+        "audit_sobol": "audit",
+        "latest_scorecard": "publish",
+        "published_warehouse": "publish",
+    }
+    assert {k: group[dg.AssetKey.from_user_string(k)] for k in expected} == expected
+    assert any(name == "intermediate" for name in group.values())

@@ -151,7 +151,8 @@ def test_bad_payload_fails_the_refresh_naming_the_source(refreshes):
     assert bad.returncode != 0
     last_lines = bad.stderr.strip().splitlines()[-3:]
     assert any(
-        line.startswith("FAILED check payloads/comtrade:schema_valid: [comtrade]")
+        line.startswith("FAILED comtrade http")
+        and " check schema_valid: " in line
         and "unknown Comtrade area code 999; the response is kept as " in line
         and "(field 'partnerCode')" in line
         for line in last_lines

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from pipelines.definitions import defs
+from pipelines.defs.dbt_models import GROUP_ORDER
 from sources import SOURCES
 from tests.conftest import REPO
 
-GROUP_ORDER = ["sources", "staging", "scorecard", "audit", "publish"]
 QUERY = """
 {
   assetNodes {
@@ -147,5 +147,7 @@ def test_groups_flow_one_way_and_every_asset_is_owned_and_described(asset_nodes)
                 f"{dep} ({upstream_group}) -> {key} ({node['groupName']})"
             )
     assert asset_nodes["staging/stg_worldbank__observations"]["groupName"] == "staging"
-    assert asset_nodes["scorecard_city"]["groupName"] == "scorecard"
+    assert asset_nodes["scorecard_city"]["groupName"] == "marts"
+    assert asset_nodes["seeds/cities"]["groupName"] == "seeds"
+    assert asset_nodes["latest_scorecard"]["groupName"] == "publish"
     assert asset_nodes["audit_sobol"]["groupName"] == "audit"
