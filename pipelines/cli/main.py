@@ -19,6 +19,7 @@ from pipelines.cli import (
     status,
 )
 from pipelines.settings import SettingsError
+from sources.cities import SeedError
 
 COMMANDS = [refresh, sources, snapshot, status, query, card, compare, explain, audit, export]
 EXIT_SETTINGS = 2  # a variable of the environment has a value citydip cannot use
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except SettingsError as exc:  # one line naming the variable, not a traceback
+    except (SettingsError, SeedError) as exc:  # one line naming the variable or seed row
         print(f"citydip {args.command}: {exc}", file=sys.stderr)
         return EXIT_SETTINGS
     except KeyboardInterrupt:

@@ -45,6 +45,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # a new seed row or an edited model re-parses the dbt project before Dagster reads its manifest
+    from pipelines.refresh.manifest import ParseFailed, ensure_manifest
+
+    try:
+        reparsed = ensure_manifest()
+    except ParseFailed as exc:
+        Console(stderr=True).print(f"[red]citydip refresh:[/] {escape(str(exc))}", soft_wrap=True)
+        return 2
     # Dagster and dbt load here, not at import: `citydip --help` and the reading commands stay fast
     from pipelines.refresh.active_runs import refuse_if_busy
     from pipelines.refresh.instance import get_instance
@@ -52,6 +60,9 @@ def run(args: argparse.Namespace) -> int:
 
     console = Console(stderr=False, quiet=args.quiet)
     errors = Console(stderr=True)
+    if reparsed:
+        names = ", ".join(sorted({p.name for p in reparsed})[:5])
+        console.print(f"dbt project re-parsed: {len(reparsed)} file(s) changed ({names})")
     settings = load_settings()
     if args.live:
         settings = settings.with_live(args.select)
@@ -210,7 +221,7 @@ def print_top(console: Console, published) -> None:
     with con:
         year, names, rows = latest_scorecard(con)
         notes = caveats(con, year) if year is not None else None
-    table = Table(title=f"citydip scorecard {year} — {published}")
+    table = Table(title=f"citydip scorecard {year} (the edition's headline year) — {published}")
     for column in ("rank", "city", "overall", "rank interval (90%)", *names):
         # a city name never wraps; long pillar names wrap in the header on a narrow terminal
         table.add_column(
