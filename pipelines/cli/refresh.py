@@ -14,6 +14,8 @@ from rich.table import Table
 from pipelines.read.city_card import caveats, headline_year, pillar_names
 from pipelines.read.reader import WarehouseMissing, open_published
 from pipelines.refresh.lock import RefreshInProgress, refresh_lock
+from pipelines.refresh.new_cities import city_ids
+from pipelines.refresh.new_cities import report as cities_report
 from pipelines.settings import Settings, load_settings
 from pipelines.sql import sql_identifier
 
@@ -72,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
             for run_id in fail_orphaned_runs(instance):
                 console.print(f"[yellow]marked run {run_id} failed: its refresh process died[/]")
             refuse_if_busy(instance)
+            before = city_ids(settings.published_db)
             failures = execute(settings, instance, args.select, console)
     except RefreshInProgress as exc:
         errors.print(f"[red]citydip refresh refused:[/] {escape(str(exc))}", soft_wrap=True)
@@ -79,6 +82,9 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         errors.print(f"[red]citydip refresh:[/] {escape(str(exc))}", soft_wrap=True)
         return 2
+    # a city new to the seed, or unscored: which sources have no data for it, and why
+    for line in cities_report(settings.published_db, before, settings.is_live):
+        console.print(escape(line), soft_wrap=True)
     if not args.quiet:
         print_top(console, settings.published_db)
     for failure in failures:
