@@ -19,7 +19,6 @@ from pipelines.cli import (
     status,
 )
 from pipelines.settings import SettingsError
-from sources.cities import SeedError
 
 COMMANDS = [refresh, sources, snapshot, status, query, card, compare, explain, audit, export]
 EXIT_SETTINGS = 2  # a variable of the environment has a value citydip cannot use
@@ -40,7 +39,14 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (SettingsError, SeedError) as exc:  # one line naming the variable or seed row
+    except SettingsError as exc:  # one line naming the variable, not a traceback
+        print(f"citydip {args.command}: {exc}", file=sys.stderr)
+        return EXIT_SETTINGS
+    except ValueError as exc:
+        # sources.cities.SeedError (a bad row of the city seed: file, line and column), matched
+        # by name: importing `sources` here would load every provider at start-up
+        if type(exc).__name__ != "SeedError":
+            raise
         print(f"citydip {args.command}: {exc}", file=sys.stderr)
         return EXIT_SETTINGS
     except KeyboardInterrupt:
