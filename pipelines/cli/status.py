@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     status = collect_status(
-        defs, get_instance(settings.dagster_home), published=settings.published_db
+        defs, get_instance(settings.dagster_home), published_db=settings.published_db
     )
     if args.format == "json":
         print(json.dumps(to_json(status), indent=2))

@@ -199,9 +199,9 @@ def collect_status(
     defs: dg.Definitions,
     instance: dg.DagsterInstance,
     now: datetime | None = None,
-    published: Path | None = None,
+    published_db: Path | None = None,
 ) -> Status:
-    """`published`: the published warehouse of CITYDIP_HOME, for the data's own age."""
+    """`published_db`: the published warehouse of CITYDIP_HOME, for the data's own age."""
     now = now or datetime.now(UTC)
     published = instance.get_latest_materialization_event(dg.AssetKey("published_warehouse"))
     published_meta = published.asset_materialization.metadata if published else {}
@@ -221,7 +221,7 @@ def collect_status(
             )
         )
     recorded = [f for f in (s.last_failure for s in marts) if f]
-    data = published_data(published)
+    data = published_data(published_db)
     run_failure = last_failed_run(instance)
     sources = [
         source_status(instance, source_id, now, data.get(source_id, (None, None)), run_failure)
