@@ -18,6 +18,10 @@ with values_per_year as (
     group by year
 ),
 
+pillar_count as (
+    select cast(count(*) as integer) as pillars_total from {{ ref('pillars') }}
+),
+
 cities_per_year as (
     select
         year,
@@ -53,6 +57,4 @@ select
 from cities_per_year as c
 left join values_per_year as v on v.year = c.year
 left join {{ ref('int_headline_year_selected') }} as h on true
-cross join (
-    select cast(count(*) as integer) as pillars_total from {{ ref('pillars') }}
-) as p
+cross join pillar_count as p
