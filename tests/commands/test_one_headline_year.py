@@ -88,6 +88,6 @@ def test_another_year_is_opt_in_and_labelled_partial(published_home, reader_env,
     if partial is None:
         pytest.skip("no partial year with a ranking in this edition")
     year, why = partial
-    assert main(["card", "london", "--year", str(year)]) == 0
+    assert main(["explain", "london", "--year", str(year)]) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert f"London — {year} (not the headline year" in out and why in out
