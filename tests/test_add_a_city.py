@@ -101,7 +101,9 @@ def test_the_refresh_says_which_sources_have_no_data_and_why(added):
     out = done.stdout
     assert "dbt project re-parsed" in out
     with duckdb.connect(str(home / "citydip.duckdb"), read_only=True) as con:
-        sources = {s for (s,) in con.execute("select distinct source_id from fct_observation")}
+        sources = {
+            s for (s,) in con.execute("select distinct source_id from fct_observation").fetchall()
+        }
         held = set(
             con.execute(
                 "select distinct o.source_id, c.city_id from fct_observation as o "
