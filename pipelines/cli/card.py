@@ -20,10 +20,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "card",
         help="print a city's scorecard card",
         description="Scores, ranks, rank interval, top contributions and data-quality flags of "
-        "one city, for its newest scored year (or --year).",
+        "one city, for the edition's headline year (or --year).",
     )
     parser.add_argument("city", help="city name or id, e.g. 'Hong Kong' or hong-kong")
-    parser.add_argument("--year", type=int, help="scorecard year (default: the newest)")
+    parser.add_argument(
+        "--year", type=int, help="scorecard year (default: the edition's headline year)"
+    )
     add_quiet(parser)
     parser.set_defaults(handler=reading(run))
 
@@ -46,6 +48,8 @@ def bar(score: float | None, width: int = 20) -> str:
 
 
 def rank_text(card: CityCard) -> str:
+    if card.overall_rank is None:
+        return f"unranked ({card.overall_missing_reason or 'no overall score'})"
     text = f"{card.overall_rank} of {card.cities_ranked}"
     if card.rank_interval:
         text += f" (90% interval {card.rank_interval.p05:g}–{card.rank_interval.p95:g})"
@@ -136,5 +140,7 @@ def render(card: CityCard) -> Panel:
     if card.caveats is not None:
         parts.append(Text(card.caveats.line, style="dim"))
     return Panel(
-        Group(*parts), title=f"[bold]{escape(card.city_name)}[/] — {card.year}", expand=False
+        Group(*parts),
+        title=f"[bold]{escape(card.city_name)}[/] — {escape(card.year_label)}",
+        expand=False,
     )

@@ -11,31 +11,23 @@ from rich.table import Table
 
 from pipelines.cli.card import rank_text, score_text
 from pipelines.cli.reading import add_quiet, reading
-from pipelines.read.city_card import UnknownCity, load_card, resolve_city
+from pipelines.read.city_card import latest_year, load_card, resolve_city
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "compare",
         help="two cities side by side",
-        description="Overall and pillar scores and ranks of two cities for the newest year both "
-        "are scored in (or --year), with the gap per pillar.",
+        description="Overall and pillar scores and ranks of two cities in the edition's headline "
+        "year (or --year), with the gap per pillar. The overall gap is shown only like with "
+        "like: both cities ranked on the same pillars.",
     )
     parser.add_argument("city", nargs=2, metavar="CITY")
-    parser.add_argument("--year", type=int, help="scorecard year (default: newest common)")
+    parser.add_argument(
+        "--year", type=int, help="scorecard year (default: the edition's headline year)"
+    )
     add_quiet(parser)
     parser.set_defaults(handler=reading(run))
-
-
-def common_year(con: duckdb.DuckDBPyConnection, a: str, b: str) -> int:
-    year = con.execute(
-        "select max(year) from scorecard_city where city_id = ? and year in "
-        "(select year from scorecard_city where city_id = ?)",
-        [a, b],
-    ).fetchone()[0]
-    if year is None:
-        raise UnknownCity(f"{a} and {b} have no scored year in common")
-    return year
 
 
 def _gap(x: float | None, y: float | None) -> str:
@@ -44,9 +36,17 @@ def _gap(x: float | None, y: float | None) -> str:
 
 def run(args: argparse.Namespace, con: duckdb.DuckDBPyConnection, console: Console) -> int:
     a, b = (resolve_city(con, c) for c in args.city)
-    year = args.year or common_year(con, a, b)
+    year = args.year or latest_year(con, a) or latest_year(con, b)
     left, right = load_card(con, a, year), load_card(con, b, year)
-    table = Table(title=f"{escape(left.city_name)} vs {escape(right.city_name)} — {year}")
+    # like with like: an overall gap only between two ranked cities scored on the same pillars
+    alike = (
+        left.overall_score is not None
+        and right.overall_score is not None
+        and left.pillars_scored == right.pillars_scored
+    )
+    table = Table(
+        title=f"{escape(left.city_name)} vs {escape(right.city_name)} — {escape(left.year_label)}"
+    )
     table.add_column("")
     table.add_column(escape(left.city_name), justify="right")
     table.add_column(escape(right.city_name), justify="right")
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace, con: duckdb.DuckDBPyConnection, console: Conso
         "overall score",
         score_text(left.overall_score),
         score_text(right.overall_score),
-        _gap(left.overall_score, right.overall_score),
+        _gap(left.overall_score, right.overall_score) if alike else "",
         style="bold",
     )
     table.add_row("rank", rank_text(left), rank_text(right), "")
@@ -67,6 +67,12 @@ def run(args: argparse.Namespace, con: duckdb.DuckDBPyConnection, console: Conso
             _gap(lp.score, rp.score),
         )
     console.print(table)
+    if not alike:
+        console.print(
+            "no overall gap: the two overall scores do not rest on the same pillars "
+            "(compare the pillars both have)",
+            soft_wrap=True,
+        )
     gaps = [
         (lp.name, lp.score - rp.score)
         for lp, rp in zip(left.pillars, right.pillars, strict=True)

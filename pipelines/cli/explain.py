@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from pipelines.cli.card import score_text
+from pipelines.cli.card import rank_text, score_text
 from pipelines.cli.reading import add_quiet, reading
 from pipelines.read.city_card import format_value, load_card, resolve_city, resolve_pillar
 
@@ -23,7 +23,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("city", help="city name or id")
     parser.add_argument("--pillar", help="only this pillar (key or name, e.g. economy)")
-    parser.add_argument("--year", type=int, help="scorecard year (default: the newest)")
+    parser.add_argument(
+        "--year", type=int, help="scorecard year (default: the edition's headline year)"
+    )
     add_quiet(parser)
     parser.set_defaults(handler=reading(run))
 
@@ -38,8 +40,8 @@ def run(args: argparse.Namespace, con: duckdb.DuckDBPyConnection, console: Conso
     card = load_card(con, city_id, args.year)
     if not args.quiet:
         console.print(
-            f"[bold]{escape(card.city_name)}[/] — {card.year}: overall "
-            f"{score_text(card.overall_score)}, rank {card.overall_rank} of {card.cities_ranked}"
+            f"[bold]{escape(card.city_name)}[/] — {escape(card.year_label)}: overall "
+            f"{score_text(card.overall_score)}, rank {escape(rank_text(card))}"
         )
     note = 0
     for pillar in card.pillars:

@@ -99,4 +99,20 @@ def run(args: argparse.Namespace) -> int:
         Console(stderr=True, soft_wrap=True).print(f"[red]citydip export:[/] {escape(str(exc))}")
         return EXIT_USAGE
     console.print(f"wrote {len(written)} {args.format} files to {args.directory}")
+    console.print(headline_note(published), soft_wrap=True)
     return 0
+
+
+def headline_note(published: Path) -> str:
+    """Which year the files lead with: they hold every year, the edition shows its headline."""
+    from pipelines.read.city_card import headline_year
+    from pipelines.read.reader import open_published
+
+    with open_published(published) as con:
+        year = headline_year(con)
+    if year is None:
+        return "the files hold every scorecard year"
+    return (
+        f"the files hold every scorecard year; the edition's headline year is {year} "
+        "(scorecard_edition.headline_year; its rows: scorecard_city.is_headline_year)"
+    )

@@ -45,6 +45,13 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:  # one line naming the variable, not a traceback
         print(f"citydip {args.command}: {exc}", file=sys.stderr)
         return EXIT_SETTINGS
+    except ValueError as exc:
+        # sources.cities.SeedError (a bad row of the city seed: file, line and column), matched
+        # by name: importing `sources` here would load every provider at start-up
+        if type(exc).__name__ != "SeedError":
+            raise
+        print(f"citydip {args.command}: {exc}", file=sys.stderr)
+        return EXIT_SETTINGS
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # e.g. `citydip sources --format json | head -1`

@@ -17,6 +17,8 @@ from rich.table import Table
 from pipelines.read.city_card import caveats, headline_year, pillar_names
 from pipelines.read.reader import WarehouseMissing, open_published
 from pipelines.refresh.lock import RefreshInProgress, refresh_lock
+from pipelines.refresh.new_cities import city_ids
+from pipelines.refresh.new_cities import report as cities_report
 from pipelines.settings import Settings, SettingsError, load_settings
 from pipelines.sql import sql_identifier
 
@@ -50,6 +52,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # a new seed row or an edited model re-parses the dbt project before Dagster reads its manifest
+    from pipelines.refresh.manifest import ParseFailed, ensure_manifest
+
+    try:
+        reparsed = ensure_manifest()
+    except ParseFailed as exc:
+        Console(stderr=True).print(f"[red]citydip refresh:[/] {escape(str(exc))}", soft_wrap=True)
+        return 2
     # Dagster and dbt load here, not at import: `citydip --help` and the reading commands stay fast
     from pipelines.read.cards.swap import tidy
     from pipelines.refresh.active_runs import refresh_window, refuse_if_busy
@@ -58,6 +68,9 @@ def run(args: argparse.Namespace) -> int:
 
     console = Console(stderr=False, quiet=args.quiet)
     errors = Console(stderr=True)
+    if reparsed:
+        names = ", ".join(sorted({p.name for p in reparsed})[:5])
+        console.print(f"dbt project re-parsed: {len(reparsed)} file(s) changed ({names})")
     settings = load_settings()
     if args.live:
         settings = settings.with_live(args.select)
@@ -67,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
             for run_id in fail_orphaned_runs(instance):
                 console.print(f"[yellow]marked run {run_id} failed: its refresh process died[/]")
             refuse_if_busy(instance)
+            before = city_ids(settings.published_db)
             with refresh_window(instance, run_tags()):  # no daemon run between the phases
                 tidy(settings.cards_dir)  # what a killed publish of the cards left
                 failures = execute(settings, instance, args.select, console)
@@ -91,6 +105,9 @@ def run(args: argparse.Namespace) -> int:
             errors.print(f"[red]FAILED[/] {escape(failure)}", soft_wrap=True)
         errors.print(f"details and tracebacks: {log_file(settings.build_dir)}", soft_wrap=True)
         return 1
+    # a city new to the seed, or unscored: which sources have no data for it, and why
+    for line in cities_report(settings.published_db, before, settings.is_live):
+        console.print(escape(line), soft_wrap=True)
     if not args.quiet:
         print_top(console, settings.published_db)
     return 0
@@ -303,7 +320,7 @@ def print_top(console: Console, published) -> None:
     with con:
         year, names, rows = latest_scorecard(con)
         notes = caveats(con, year) if year is not None else None
-    table = Table(title=f"citydip scorecard {year} — {published}")
+    table = Table(title=f"citydip scorecard {year} (the edition's headline year) — {published}")
     for column in ("rank", "city", "overall", "rank interval (90%)", *names):
         # a city name never wraps; long pillar names wrap in the header on a narrow terminal
         table.add_column(

@@ -8,6 +8,7 @@ from dataclasses import asdict
 from datetime import datetime
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 EXIT_OVERDUE = 3
@@ -19,8 +20,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="freshness per source, last checks, mart builds, last failure",
         description="Read the Dagster instance (DAGSTER_HOME): per source the last fetch and its "
         "age against the source's cadence (overdue flagged), the last schema check; per mart "
-        "the last build; the last failure with its message. Exits 3 when a source is overdue "
-        "or the last check failed, for monitoring.",
+        "the last build; the last failure with its message; and the data's own age: the newest "
+        "period each source holds in the published warehouse of CITYDIP_HOME and the date of "
+        "its payload. Exits 3 when a source is overdue, its last check failed or a fetch failed "
+        "after its last good one, for monitoring.",
     )
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.set_defaults(handler=run)
@@ -32,12 +35,15 @@ def run(args: argparse.Namespace) -> int:
     from pipelines.refresh.instance import get_instance
     from pipelines.settings import load_settings
 
-    status = collect_status(defs, get_instance(load_settings().dagster_home))
+    settings = load_settings()
+    status = collect_status(
+        defs, get_instance(settings.dagster_home), published_db=settings.published_db
+    )
     if args.format == "json":
         print(json.dumps(to_json(status), indent=2))
     else:
         print_tables(Console(), status)
-    unhealthy = any(s.overdue or (s.check and not s.check.passed) for s in status.sources)
+    unhealthy = any(s.overdue or s.failed for s in status.sources)
     return EXIT_OVERDUE if unhealthy else 0
 
 
@@ -62,7 +68,17 @@ def _when(value: datetime | None) -> str:
 
 def print_tables(console: Console, status) -> None:
     sources = Table(title=f"sources — {_when(status.now)}")
-    for column in ("source", "cadence", "last fetch", "age", "fresh", "rows", "schema check"):
+    for column in (
+        "source",
+        "cadence",
+        "last fetch",
+        "fetch age",
+        "fresh",
+        "newest data",
+        "data dated",
+        "rows",
+        "schema check",
+    ):
         sources.add_column(column)
     for s in status.sources:
         age = f"{s.age_days:g}d" if s.age_days is not None else "—"
@@ -78,8 +94,23 @@ def print_tables(console: Console, status) -> None:
         else:
             check = f"[red]FAILED[/] {_when(s.check.at)}: {s.check.description}"
         rows = "—" if s.rows is None else str(s.rows)
-        sources.add_row(s.source, s.cadence, _when(s.last_fetch), age, fresh, rows, check)
+        newest = "—" if s.newest_period is None else str(s.newest_period)
+        dated = f"{s.data_date:%Y-%m-%d} ({s.data_age_days:g}d)" if s.data_date is not None else "—"
+        if s.failed_fetch is not None:
+            fresh = "[red]FETCH FAILED[/]"
+        sources.add_row(
+            s.source, s.cadence, _when(s.last_fetch), age, fresh, newest, dated, rows, check
+        )
     console.print(sources)
+    for s in status.sources:
+        if s.failed_fetch is not None:
+            console.print(
+                f"[red]fetch failed[/] {s.source} {_when(s.failed_fetch.failed_at)}: "
+                f"{escape(s.failed_fetch.error)}",
+                soft_wrap=True,
+                markup=True,
+                highlight=False,
+            )
 
     marts = Table(title="marts and published outputs")
     for column in ("asset", "group", "last build", "rows"):

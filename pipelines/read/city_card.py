@@ -44,12 +44,31 @@ class Caveats:
     data_year_min: int | None
     data_year_max: int | None
     cities_unranked: str | None = None
+    headline_year: int | None = None
+    is_partial: bool = False
+    partial_reason: str | None = None
+    cities_unscored: str | None = None
+
+    @property
+    def is_headline(self) -> bool:
+        return self.headline_year is None or self.year == self.headline_year
+
+    @property
+    def label(self) -> str:
+        """The year as every surface names it: `2025 (headline year)`, `2019 (not the headline
+        year 2025; partial: 3 of 4 pillars scored)`."""
+        notes = [] if self.is_headline else [f"not the headline year {self.headline_year}"]
+        if self.is_partial:
+            notes.append(self.partial_reason or "partial")
+        if self.is_headline and self.headline_year is not None:
+            notes.insert(0, "headline year")
+        return f"{self.year} ({'; '.join(notes)})" if notes else str(self.year)
 
     @property
     def line(self) -> str:
         """One line for a console or a page: edition year, pillars, proxies, data years."""
         parts = [
-            f"edition {self.year}",
+            f"edition {self.label}",
             f"{self.pillars_scored} of {self.pillars_total} pillars scored",
             f"{self.cities_ranked} of {self.cities} cities ranked",
             f"national proxies {percent(self.proxy_share)} of scored values",
@@ -59,6 +78,8 @@ class Caveats:
             parts.append(f"data years {self.data_year_min}–{self.data_year_max}")
         if self.cities_unranked:
             parts.append(f"unranked: {self.cities_unranked}")
+        if self.cities_unscored:
+            parts.append(f"not scored (too little data): {self.cities_unscored}")
         return " · ".join(parts)
 
 
@@ -143,6 +164,7 @@ class TrendPoint:
     year: int
     score: float
     rank: int
+    is_partial: bool = False  # scorecard_edition.is_partial: label it, never join it to a full year
 
 
 @dataclass
@@ -150,8 +172,8 @@ class CityCard:
     city_id: str
     city_name: str
     year: int
-    overall_score: float
-    overall_rank: int
+    overall_score: float | None
+    overall_rank: int | None
     cities_ranked: int
     pillars: list[PillarLine]
     indicators: list[IndicatorLine]
@@ -166,6 +188,15 @@ class CityCard:
     data_years: tuple[int, int] | None = None
     strengths: list[StandingLine] = field(default_factory=list)
     weaknesses: list[StandingLine] = field(default_factory=list)
+    overall_missing_reason: str | None = None
+
+    @property
+    def pillars_scored(self) -> frozenset[str]:
+        return frozenset(p.pillar for p in self.pillars if p.score is not None)
+
+    @property
+    def year_label(self) -> str:
+        return self.caveats.label if self.caveats is not None else str(self.year)
 
     def indicators_of(self, pillar: str) -> list[IndicatorLine]:
         return [i for i in self.indicators if i.pillar == pillar]
@@ -271,29 +302,73 @@ def headline_year(con: duckdb.DuckDBPyConnection) -> int | None:
 
 
 def latest_year(con: duckdb.DuckDBPyConnection, city_id: str | None = None) -> int | None:
-    """The headline year; for a city unranked in it, the newest year in which it has a score."""
-    year = headline_year(con)
-    if city_id is None:
-        return year
-    ranked = con.execute(
-        "select year from scorecard_city where city_id = ? and overall_score is not null "
-        "order by year = ? desc, year desc limit 1",
-        [city_id, year],
+    """The headline year, for every city: a city unranked in it is shown unranked, with the
+    reason, never silently in another year. A city the edition does not score at all (a new seed
+    row without data: dim_city.is_scored) raises UnknownCity with the reason."""
+    if city_id is not None:
+        not_scored = unscored_reason(con, city_id)
+        if not_scored:
+            raise UnknownCity(f"{cities(con).get(city_id, city_id)} is not scored: {not_scored}")
+    return headline_year(con)
+
+
+def unscored_reason(con: duckdb.DuckDBPyConnection, city_id: str) -> str | None:
+    """Why dim_city does not score the city (too few pillars with data), or None."""
+    if "unscored_reason" not in columns_of(con, "dim_city"):
+        return None
+    row = con.execute(
+        "select unscored_reason from dim_city where city_id = ?", [city_id]
     ).fetchone()
-    return ranked[0] if ranked else None
+    return row[0] if row else None
+
+
+def unscored_cities(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """{city name: reason} of the cities the edition lists but does not score."""
+    if "unscored_reason" not in columns_of(con, "dim_city"):
+        return {}
+    return dict(
+        con.execute(
+            "select city_name, unscored_reason from dim_city where not is_scored order by city_name"
+        ).fetchall()
+    )
+
+
+def partial_years(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
+    """{year: why} of the partial years (scorecard_edition.is_partial)."""
+    if "is_partial" not in columns_of(con, "scorecard_edition"):
+        return {}
+    return dict(
+        con.execute(
+            "select year, partial_reason from scorecard_edition where is_partial order by year"
+        ).fetchall()
+    )
 
 
 def caveats(con: duckdb.DuckDBPyConnection, year: int) -> Caveats | None:
     """The caveats of a scorecard year (scorecard_edition), or None for an older edition."""
     if not has_relation(con, "scorecard_edition"):
         return None
+    partial = (
+        "is_partial, partial_reason"
+        if "is_partial" in columns_of(con, "scorecard_edition")
+        else "false, null"
+    )
     row = con.execute(
         "select year, cities_ranked, cities, pillars_scored, pillars_total, proxy_share, "
-        "imputed_share, data_year_min, data_year_max, cities_unranked "
+        f"imputed_share, data_year_min, data_year_max, cities_unranked, {partial} "
         "from scorecard_edition where year = ?",
         [year],
     ).fetchone()
-    return Caveats(*row) if row else None
+    if row is None:
+        return None
+    unscored = ", ".join(unscored_cities(con)) or None
+    return Caveats(
+        *row[:10],
+        headline_year=headline_year(con),
+        is_partial=bool(row[10]),
+        partial_reason=row[11],
+        cities_unscored=unscored,
+    )
 
 
 def source_fetched_at(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
@@ -354,7 +429,7 @@ def _standings(con, city_id: str, year: int, kind: str) -> list[StandingLine]:
 
 
 def load_card(con: duckdb.DuckDBPyConnection, city_id: str, year: int | None = None) -> CityCard:
-    """Everything a city's card shows, for its newest scored year unless a year is given."""
+    """Everything a city's card shows, for the edition's headline year unless a year is given."""
     year = year or latest_year(con, city_id)
     if year is None:
         raise UnknownCity(f"{city_id} has no scored year in this edition")
@@ -370,18 +445,19 @@ def load_card(con: duckdb.DuckDBPyConnection, city_id: str, year: int | None = N
         if {"proxy_share", "data_year_min", "data_year_max"} <= city_columns
         else ", null, null, null"
     )
+    missing = ", overall_missing_reason" if "overall_missing_reason" in city_columns else ", null"
     row = con.execute(
         f"""
         select city_name, overall_score, overall_rank,
                (select count(overall_score) from scorecard_city as o where o.year = c.year)
-               {change}{own}
+               {change}{own}{missing}
         from scorecard_city as c where city_id = ? and year = ?
         """,
         [city_id, year],
     ).fetchone()
     if row is None:
         raise UnknownCity(f"{city_id} has no score for {year}")
-    name, score, rank, ranked, score_change, rank_change, proxy_share, oldest, newest = row
+    name, score, rank, ranked, score_change, rank_change, proxy_share, oldest, newest = row[:9]
 
     scored = {
         pillar: (s, r, cov)
@@ -423,8 +499,9 @@ def load_card(con: duckdb.DuckDBPyConnection, city_id: str, year: int | None = N
             )
         )
 
+    partial = partial_years(con)
     trend = [
-        TrendPoint(*t)
+        TrendPoint(*t, is_partial=t[0] in partial)
         for t in con.execute(
             "select year, overall_score, overall_rank from scorecard_city "
             "where city_id = ? and overall_score is not null order by year",
@@ -452,6 +529,7 @@ def load_card(con: duckdb.DuckDBPyConnection, city_id: str, year: int | None = N
         data_years=(oldest, newest) if oldest is not None else None,
         strengths=_standings(con, city_id, year, "strength"),
         weaknesses=_standings(con, city_id, year, "weakness"),
+        overall_missing_reason=row[9],
     )
 
 

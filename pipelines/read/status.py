@@ -1,9 +1,15 @@
 """What an operator asks first: is every source fresh, did its checks pass, when were the marts
 built, what failed last. Read from the Dagster instance; `now` is a parameter so tests control it.
+
+The fetch's age says when citydip last asked; the data's own age says how old what it got is: the
+newest period a source holds in the published warehouse of CITYDIP_HOME (fct_observation) and the
+date of its payload (`_citydip_meta`: a live fetch's time, or a snapshot's retrieval date). A
+fetch that failed after the last good one is reported with the provider's reason.
 """
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import dagster as dg
 
@@ -34,6 +40,14 @@ class SourceStatus:
     rows: int | None
     check: CheckResult | None
     last_failure: Failure | None
+    newest_period: int | None = None  # the newest year of its observations (published warehouse)
+    data_date: datetime | None = None  # the payload's own date: fetch time or snapshot retrieval
+    data_age_days: float | None = None
+    failed_fetch: Failure | None = None  # a failure newer than the last good fetch
+
+    @property
+    def failed(self) -> bool:
+        return self.failed_fetch is not None or (self.check is not None and not self.check.passed)
 
 
 @dataclass(frozen=True)
@@ -98,7 +112,64 @@ def _check(instance: dg.DagsterInstance, key: dg.AssetCheckKey) -> CheckResult |
     return None
 
 
-def source_status(instance: dg.DagsterInstance, source_id: str, now: datetime) -> SourceStatus:
+def published_data(published: Path | None) -> dict[str, tuple[int | None, datetime | None]]:
+    """{source: (newest period, payload date)} of the published warehouse, if there is one."""
+    if published is None or not published.exists():
+        return {}
+    import duckdb
+
+    try:
+        with duckdb.connect(str(published), read_only=True) as con:
+            periods = dict(
+                con.execute(
+                    "select source_id, max(period) from fct_observation group by source_id"
+                ).fetchall()
+            )
+            dates = dict(
+                con.execute(
+                    "select name, max(fetched_at) from _citydip_meta "
+                    "where section = 'source' group by name"
+                ).fetchall()
+            )
+    except duckdb.Error:
+        return {}
+    return {
+        source: (periods.get(source), _aware(dates.get(source)))
+        for source in set(periods) | set(dates)
+    }
+
+
+def _aware(value) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _failed_fetch(
+    instance: dg.DagsterInstance, source, last_fetch: datetime | None, run_failure: Failure | None
+) -> Failure | None:
+    """The newest failure of the source's fetch or load after its last good fetch: recorded by
+    the failure sensor, or the last failed run (a cron'd `citydip refresh`) naming the source."""
+    names = {payload_key(source).to_user_string(), observations_key(source).to_user_string()}
+    candidates = [
+        recorded_failure(instance, payload_key(source)),
+        recorded_failure(instance, observations_key(source)),
+    ]
+    if run_failure is not None and names & set(run_failure.assets):
+        candidates.append(run_failure)
+    failures = [f for f in candidates if f and (last_fetch is None or f.failed_at > last_fetch)]
+    return max(failures, key=lambda f: f.failed_at, default=None)
+
+
+def source_status(
+    instance: dg.DagsterInstance,
+    source_id: str,
+    now: datetime,
+    data: tuple[int | None, datetime | None] = (None, None),
+    run_failure: Failure | None = None,
+) -> SourceStatus:
     source = SOURCES[source_id]
     key = payload_key(source)
     # the FreshnessPolicy's window: the same rule that turns the asset red in the UI
@@ -117,12 +188,20 @@ def source_status(instance: dg.DagsterInstance, source_id: str, now: datetime) -
         check=_check(instance, dg.AssetCheckKey(key, SCHEMA_CHECK)),
         last_failure=recorded_failure(instance, key)
         or recorded_failure(instance, observations_key(source)),
+        newest_period=data[0],
+        data_date=data[1],
+        data_age_days=round((now - data[1]).total_seconds() / 86400, 1) if data[1] else None,
+        failed_fetch=_failed_fetch(instance, source, last_fetch, run_failure),
     )
 
 
 def collect_status(
-    defs: dg.Definitions, instance: dg.DagsterInstance, now: datetime | None = None
+    defs: dg.Definitions,
+    instance: dg.DagsterInstance,
+    now: datetime | None = None,
+    published_db: Path | None = None,
 ) -> Status:
+    """`published_db`: the published warehouse of CITYDIP_HOME, for the data's own age."""
     now = now or datetime.now(UTC)
     published = instance.get_latest_materialization_event(dg.AssetKey("published_warehouse"))
     published_meta = published.asset_materialization.metadata if published else {}
@@ -142,10 +221,15 @@ def collect_status(
             )
         )
     recorded = [f for f in (s.last_failure for s in marts) if f]
-    sources = [source_status(instance, source_id, now) for source_id in SOURCES]
+    data = published_data(published_db)
+    run_failure = last_failed_run(instance)
+    sources = [
+        source_status(instance, source_id, now, data.get(source_id, (None, None)), run_failure)
+        for source_id in SOURCES
+    ]
     recorded += [s.last_failure for s in sources if s.last_failure]
     # the run's own description first: on a tie (the same run) it names every failed asset
-    candidates = [*filter(None, [last_failed_run(instance)]), *recorded]
+    candidates = [*filter(None, [run_failure]), *recorded]
     return Status(
         now=now,
         sources=sources,

@@ -12,19 +12,28 @@ with harmonised as (
     select * from {{ ref('int_observations_harmonised') }}
 ),
 
+-- only the cities scored (int_cities_admitted) count: a city without data never lowers coverage
+admitted as (
+    select city_id from {{ ref('int_cities_admitted') }}
+    where is_scored
+),
+
 city_count as (
-    select count(*) as cities from {{ ref('cities') }}
+    select count(*) as cities from admitted
 ),
 
 years as (
     select distinct period as year
     from harmonised
-    where period >= {{ var('first_year') }}
+    where
+        period >= {{ var('first_year') }}
+        and city_id in (select a.city_id from admitted as a)
 ),
 
 cities_per_period as (
     select indicator_id, period, count(distinct city_id) as cities_observed
     from harmonised
+    where city_id in (select a.city_id from admitted as a)
     group by indicator_id, period
 ),
 
@@ -57,7 +66,7 @@ editions as (
 grid as (
     select y.year, c.city_id, i.pillar, i.indicator_id, i.direction, i.weight
     from years as y
-    cross join {{ ref('cities') }} as c
+    cross join admitted as c
     cross join {{ ref('int_indicators_classified') }} as i
     where i.is_scored
 )

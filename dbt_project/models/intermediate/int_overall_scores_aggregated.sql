@@ -2,7 +2,10 @@
 -- weights of seed `pillars`, renormalised over the pillars present, by var `aggregation`
 -- (as for pillars); the rank among the cities of the year, and the change since the previous
 -- year: score points, and places gained (previous rank - rank). A city with fewer than
--- `min_pillars` pillar scores gets no overall score and no rank, with the reason.
+-- `min_pillars` pillar scores gets no overall score and no rank, with the reason. The change is
+-- computed only like with like: both years score every pillar of seed `pillars` (neither is a
+-- partial year, scorecard_edition.is_partial) and the city has as many pillar scores in both;
+-- otherwise it is null, never a drop or gain due to coverage alone.
 {% set method = choice_var('aggregation', ['arithmetic', 'geometric']) %}
 with pillars as (
     select p.*, w.weight
@@ -29,6 +32,15 @@ weighted as (
             as overall_score,
         pillars_scored
     from aggregated
+),
+
+-- a year is full when every pillar of the seed has a score for some city that year
+full_years as (
+    select year
+    from pillars
+    where score is not null
+    group by year
+    having count(distinct pillar) = (select count(*) from {{ ref('pillars') }})
 ),
 
 city_years as (
@@ -62,7 +74,13 @@ year_on_year as (
         r.overall_score - p.overall_score as overall_score_change,
         p.overall_rank - r.overall_rank as overall_rank_change
     from ranked as r
-    left join ranked as p on p.city_id = r.city_id and p.year = r.year - 1
+    left join ranked as p
+        on
+            p.city_id = r.city_id
+            and p.year = r.year - 1
+            and p.pillars_scored = r.pillars_scored
+            and r.year in (select f.year from full_years as f)
+            and p.year in (select f.year from full_years as f)
 )
 
 select

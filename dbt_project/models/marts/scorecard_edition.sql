@@ -1,7 +1,10 @@
 -- Per scorecard year: what a reader must know before reading its ranking. The cities ranked and
 -- unranked, the pillars and indicators scored, the share of values that are national proxies or
 -- imputed, and the data years behind the scores. `is_headline_year` marks the year every surface
--- (console, README, cards, latest_scorecard) shows.
+-- (console, README, cards, latest_scorecard) shows, and `headline_year` repeats it on every row.
+-- A year is partial (`is_partial`) when some pillar has no score at all that year: its ranking
+-- rests on fewer pillars than the edition's, every surface labels it, and no year-on-year change
+-- is computed across it.
 with values_per_year as (
     select
         year,
@@ -13,6 +16,10 @@ with values_per_year as (
         cast(max(data_year) as integer) as data_year_max
     from {{ ref('int_values_scored') }}
     group by year
+),
+
+pillar_count as (
+    select cast(count(*) as integer) as pillars_total from {{ ref('pillars') }}
 ),
 
 cities_per_year as (
@@ -29,11 +36,19 @@ cities_per_year as (
 select
     c.year,
     c.year = h.headline_year as is_headline_year,
+    h.headline_year,
+    coalesce(v.pillars_scored, 0) < p.pillars_total as is_partial,
+    case
+        when coalesce(v.pillars_scored, 0) < p.pillars_total
+            then
+                'partial: ' || cast(coalesce(v.pillars_scored, 0) as varchar) || ' of '
+                || cast(p.pillars_total as varchar) || ' pillars scored'
+    end as partial_reason,
     c.cities,
     c.cities_ranked,
     c.cities_unranked,
     coalesce(v.pillars_scored, 0) as pillars_scored,
-    cast((select count(*) from {{ ref('pillars') }}) as integer) as pillars_total,
+    p.pillars_total,
     coalesce(v.indicators_scored, 0) as indicators_scored,
     v.proxy_share,
     v.imputed_share,
@@ -42,3 +57,4 @@ select
 from cities_per_year as c
 left join values_per_year as v on v.year = c.year
 left join {{ ref('int_headline_year_selected') }} as h on true
+cross join pillar_count as p
