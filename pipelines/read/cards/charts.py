@@ -178,3 +178,88 @@ def index_bar(
         total_low=x_of(total - total_conf),
         total_high=x_of(total + total_conf),
     )
+
+
+# One colour per city on the comparison chart, distinct and readable on white.
+CITY_COLOURS = (
+    "#1f5fa8",
+    "#c0392b",
+    "#2e8b57",
+    "#8e44ad",
+    "#d35400",
+    "#16a085",
+    "#7f6a00",
+    "#c2185b",
+    "#455a64",
+    "#5d4037",
+)
+
+
+@dataclass(frozen=True)
+class ProfileDot:
+    city_id: str
+    x: float
+    y: float
+    colour: str
+    title: str  # "Hong Kong — Economy & business: 55.9 (rank 2)"
+
+
+@dataclass(frozen=True)
+class PillarProfile:
+    """The pillar-profile dot plot: one row per pillar (and the overall score), one dot per
+    city on a 0-100 axis. Every city is drawn; the page's script shows the chosen ones."""
+
+    width: int
+    height: int
+    left: int
+    right: int
+    rows: list[tuple[float, str]]  # (y, label)
+    ticks: list[tuple[float, str]]  # (x, label)
+    dots: list[ProfileDot]
+
+
+def pillar_profile(
+    rows: list[tuple[str, dict[str, tuple[float | None, int | None]]]],
+    city_names: dict[str, str],
+    width: int = 640,
+    row_height: int = 34,
+) -> PillarProfile:
+    """rows: (label, {city_id: (score, rank)}) from the top; cities without a score get no dot."""
+    left, right, top = 150, 16, 22
+    inner = width - left - right
+
+    def x_of(score: float) -> float:
+        return round(left + inner * max(0.0, min(100.0, score)) / 100, 1)
+
+    colours = city_colours(list(city_names))
+    dots = []
+    labels = []
+    for r, (label, scores) in enumerate(rows):
+        y = top + row_height * r + row_height / 2
+        labels.append((y, label))
+        for city_id, (score, rank) in scores.items():
+            if score is None:
+                continue
+            where = f" (rank {rank})" if rank is not None else ""
+            dots.append(
+                ProfileDot(
+                    city_id=city_id,
+                    x=x_of(score),
+                    y=y,
+                    colour=colours.get(city_id, CITY_COLOURS[0]),
+                    title=f"{city_names.get(city_id, city_id)} — {label}: {score:.1f}{where}",
+                )
+            )
+    return PillarProfile(
+        width=width,
+        height=top + row_height * len(rows) + 6,
+        left=left,
+        right=right,
+        rows=labels,
+        ticks=[(x_of(v), str(v)) for v in (0, 25, 50, 75, 100)],
+        dots=dots,
+    )
+
+
+def city_colours(city_ids: list[str]) -> dict[str, str]:
+    return {c: CITY_COLOURS[i % len(CITY_COLOURS)] for i, c in enumerate(city_ids)}
