@@ -14,6 +14,7 @@ class Point:
     y: float
     label: str
     year: int
+    partial: bool = False
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,14 @@ class TrendChart:
     y_ticks: list[tuple[float, str]]
 
 
-def trend_chart(trend: list[TrendPoint], width: int = 560, height: int = 180) -> TrendChart | None:
-    """Overall score (0-100) over the years: a polyline with one labelled point per year."""
+def trend_chart(
+    trend: list[TrendPoint],
+    width: int = 560,
+    height: int = 180,
+    partial: frozenset[int] | set[int] = frozenset(),
+) -> TrendChart | None:
+    """Overall score (0-100) over the years: a polyline with one labelled point per year; the
+    partial years' points are marked (hollow, "partial year" in their label)."""
     if not trend:
         return None
     left, right, top, bottom = 36, 24, 12, 28
@@ -40,8 +47,10 @@ def trend_chart(trend: list[TrendPoint], width: int = 560, height: int = 180) ->
         Point(
             x=round(left + inner_w * (i / span if len(trend) > 1 else 0.5), 1),
             y=y_of(t.score),
-            label=f"{t.year}: {t.score:.1f} (rank {t.rank})",
+            label=f"{t.year}: {t.score:.1f} (rank {t.rank})"
+            + (", partial year" if t.year in partial else ""),
             year=t.year,
+            partial=t.year in partial,
         )
         for i, t in enumerate(trend)
     ]

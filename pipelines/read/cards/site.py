@@ -219,6 +219,7 @@ def render_site(
         "data": data,
         "has_audit": audit is not None,
     }
+    partial = {y.year for y in data.years if y.is_partial}
     for choice in data.years:
         pages = Pages(choice.year, headline)
         cards = data.cards.get(choice.year, [])
@@ -230,7 +231,7 @@ def render_site(
                     here
                     | {
                         "card": card,
-                        "trend": trend_chart(card.trend),
+                        "trend": trend_chart(card.trend, partial=partial),
                         "glyph": interval_glyph(
                             card.overall_rank, card.rank_interval, card.cities_ranked
                         ),
@@ -261,7 +262,10 @@ def render_site(
         )
         write(pages.compare(), render_compare(env, here, cards, data))
     if audit is not None:
-        write("audit.html", render_audit(env, audit, about))
+        write(
+            "audit.html",
+            render_audit(env, audit, about, common | {"pages": Pages(headline, headline)}),
+        )
     if METHODOLOGY.exists():
         write(
             "methodology.html",
@@ -307,7 +311,7 @@ def render_compare(env: Environment, here: dict, cards: list[CityCard], data: Si
     )
 
 
-def render_audit(env: Environment, audit: Audit, about: Edition) -> str:
+def render_audit(env: Environment, audit: Audit, about: Edition, extra: dict | None = None) -> str:
     """audit.html: coherence, the correlation heat map, flags, weights and Sobol bars."""
     largest = {
         level: max(
@@ -318,18 +322,21 @@ def render_audit(env: Environment, audit: Audit, about: Edition) -> str:
         for level in {w.level for w in audit.weights}
     }
     return env.get_template("audit.html.j2").render(
-        audit=audit,
-        edition=about,
-        heat=heat_map(audit.components, audit.names, audit.correlation),
-        weights=audit.weights,
-        scale={level: 100 / value if value else 0 for level, value in largest.items()},
-        bars={
-            i.factor: index_bar(
-                i.first_order, i.first_order_conf, i.total_order, i.total_order_conf
-            )
-            for i in audit.average_rank_shift
-        },
-        page_name=page_name,
+        (extra or {})
+        | dict(
+            audit=audit,
+            edition=about,
+            heat=heat_map(audit.components, audit.names, audit.correlation),
+            weights=audit.weights,
+            scale={level: 100 / value if value else 0 for level, value in largest.items()},
+            bars={
+                i.factor: index_bar(
+                    i.first_order, i.first_order_conf, i.total_order, i.total_order_conf
+                )
+                for i in audit.average_rank_shift
+            },
+            page_name=page_name,
+        )
     )
 
 
