@@ -241,6 +241,8 @@ def pillar_profile(
         return round(left + inner * max(0.0, min(100.0, score)) / 100, 1)
 
     colours = city_colours(list(city_names))
+    # each city a little above or below the row's line, so close scores do not hide each other
+    offset = {c: (i - (len(city_names) - 1) / 2) * 2.5 for i, c in enumerate(city_names)}
     dots = []
     labels = []
     for r, (label, scores) in enumerate(rows):
@@ -254,7 +256,7 @@ def pillar_profile(
                 ProfileDot(
                     city_id=city_id,
                     x=x_of(score),
-                    y=y,
+                    y=round(y + offset.get(city_id, 0.0), 1),
                     colour=colours.get(city_id, CITY_COLOURS[0]),
                     title=f"{city_names.get(city_id, city_id)} — {label}: {score:.1f}{where}",
                 )

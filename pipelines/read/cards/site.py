@@ -220,6 +220,10 @@ def render_site(
         "has_audit": audit is not None,
     }
     partial = {y.year for y in data.years if y.is_partial}
+    ranked_in: dict[str, set[int]] = {}
+    for year, year_cards in data.cards.items():
+        for c in year_cards:
+            ranked_in.setdefault(c.city_id, set()).add(year)
     for choice in data.years:
         pages = Pages(choice.year, headline)
         cards = data.cards.get(choice.year, [])
@@ -235,11 +239,7 @@ def render_site(
                         "glyph": interval_glyph(
                             card.overall_rank, card.rank_interval, card.cities_ranked
                         ),
-                        "ranked_in": {
-                            y.year
-                            for y in data.years
-                            if any(c.city_id == card.city_id for c in data.cards.get(y.year, []))
-                        },
+                        "year_href": city_year_href(pages, card.city_id, ranked_in[card.city_id]),
                         "changes": None,  # the hook for "what changed since the last edition"
                     }
                 ),
@@ -284,6 +284,11 @@ def render_site(
         ),
     )
     return written
+
+
+def city_year_href(pages: Pages, city_id: str, years: set[int]) -> Callable[[int], str | None]:
+    """The city's page of a year, where it is ranked in that year."""
+    return lambda year: pages.city(city_id, year) if year in years else None
 
 
 def render_compare(env: Environment, here: dict, cards: list[CityCard], data: SiteData) -> str:
