@@ -223,6 +223,7 @@ class PillarProfile:
     left: int
     right: int
     rows: list[tuple[float, str]]  # (y, label)
+    labels_above: bool
     ticks: list[tuple[float, str]]  # (x, label)
     dots: list[ProfileDot]
 
@@ -232,9 +233,13 @@ def pillar_profile(
     city_names: dict[str, str],
     width: int = 640,
     row_height: int = 34,
+    labels_above: bool = False,
 ) -> PillarProfile:
-    """rows: (label, {city_id: (score, rank)}) from the top; cities without a score get no dot."""
-    left, right, top = 150, 16, 22
+    """rows: (label, {city_id: (score, rank)}) from the top; cities without a score get no dot.
+    labels_above puts each row's label above its line (a narrow chart for phones), else left."""
+    left, right, top = (12, 12, 22) if labels_above else (150, 16, 22)
+    if labels_above:
+        row_height += 14
     inner = width - left - right
 
     def x_of(score: float) -> float:
@@ -246,8 +251,8 @@ def pillar_profile(
     dots = []
     labels = []
     for r, (label, scores) in enumerate(rows):
-        y = top + row_height * r + row_height / 2
-        labels.append((y, label))
+        y = top + row_height * r + row_height / 2 + (7 if labels_above else 0)
+        labels.append((y - 18, label) if labels_above else (y, label))
         for city_id, (score, rank) in scores.items():
             if score is None:
                 continue
@@ -267,6 +272,7 @@ def pillar_profile(
         left=left,
         right=right,
         rows=labels,
+        labels_above=labels_above,
         ticks=[(x_of(v), str(v)) for v in (0, 25, 50, 75, 100)],
         dots=dots,
     )

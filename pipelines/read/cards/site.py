@@ -309,7 +309,10 @@ def render_compare(env: Environment, here: dict, cards: list[CityCard], data: Si
         here
         | {
             "cards": cards,
-            "profile": pillar_profile(rows, names),
+            "profiles": [
+                ("profile-wide", pillar_profile(rows, names)),
+                ("profile-narrow", pillar_profile(rows, names, width=360, labels_above=True)),
+            ],
             "colours": city_colours(list(names)),
             "default": [c.city_id for c in cards[:2]],
         }
