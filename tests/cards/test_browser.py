@@ -3,7 +3,7 @@ desktop and a phone width: no page runs off the screen, none is blank, the compa
 cities from the address.
 
 One Chromium launch per width: a harness page (written next to the site) loads the index, a
-card, the comparison and the audit in iframes of that width and records, once they have loaded,
+card, the comparison, the audit, the methodology and the sources in iframes of that width and records, once they have loaded,
 each page's scroll width, viewport width and visible text; the same launch dumps the DOM and
 takes the screenshot. --allow-file-access-from-files lets the harness read the file:// frames.
 """
@@ -34,6 +34,8 @@ PAGES = {
     "card": "hong-kong.html",
     "compare": "compare.html#cities=hong-kong,singapore",
     "audit": "audit.html",
+    "methodology": "methodology.html",
+    "sources": "sources.html",
 }
 
 HARNESS = """<!doctype html>
@@ -122,7 +124,7 @@ def rendered(request, site: Path, tmp_path_factory: pytest.TempPathFactory):
     return width, json.loads(unescape(found.group(1))), png
 
 
-@pytest.mark.parametrize("page", ["index", "card", "compare", "audit"])
+@pytest.mark.parametrize("page", list(PAGES))
 def test_no_page_runs_off_the_screen(rendered, page):
     width, pages, _ = rendered
     seen = pages[page]
@@ -145,6 +147,8 @@ def test_the_pages_show_their_content(rendered):
         ],
         "compare": ["Compare cities", "Hong Kong", "Singapore", *pillar_names().values()],
         "audit": ["Statistical audit", "Cronbach's alpha", "Correlations", "Sobol indices"],
+        "methodology": ["The scorecard methodology", "Normalise", "Known limits"],
+        "sources": ["Sources", "payload", "licence"],
     }
     for page, words in expected.items():
         text = " ".join(pages[page]["text"].split())

@@ -280,7 +280,12 @@ def render_site(
     write(
         "sources.html",
         env.get_template("sources.html.j2").render(
-            common | {"pages": Pages(headline, headline), "sources": data.sources}
+            common
+            | {
+                "pages": Pages(headline, headline),
+                "sources": data.sources,
+                "catalogue": source_catalogue(),
+            }
         ),
     )
     return written
@@ -289,6 +294,23 @@ def render_site(
 def city_year_href(pages: Pages, city_id: str, years: set[int]) -> Callable[[int], str | None]:
     """The city's page of a year, where it is ranked in that year."""
     return lambda year: pages.city(city_id, year) if year in years else None
+
+
+def source_catalogue() -> dict[str, dict[str, str]]:
+    """Each provider's title, publisher, licence and API root, as its module declares them (the
+    code of the edition being rendered; the payloads themselves are named by the warehouse)."""
+    from sources import SOURCES  # the provider modules: imported only to render the sources
+
+    return {
+        s.id: {
+            "title": s.title,
+            "publisher": s.publisher,
+            "licence": s.licence,
+            "base_url": s.default_base_url,
+            "description": s.description,
+        }
+        for s in SOURCES.values()
+    }
 
 
 def render_compare(env: Environment, here: dict, cards: list[CityCard], data: SiteData) -> str:
