@@ -12,8 +12,9 @@ from pipelines.settings import Settings
     group_name="publish",
     kinds={"html"},
     owners=["team:citydip"],
-    description="The static scorecard site under CITYDIP_HOME/cards/: index.html (ranked table "
-    "with pillar bars and rank intervals) and one page per city, rendered from the published "
+    description="The static scorecard site under CITYDIP_HOME/cards/: per ranked year an index "
+    "(ranked table with pillar bars and rank intervals), a comparison page and a page and a CSV "
+    "per city; the audit, the methodology and the sources; rendered from the published "
     "warehouse with inline SVG charts.",
 )
 def scorecard_cards(

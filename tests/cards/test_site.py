@@ -62,8 +62,11 @@ def edited_copy(published_home: Path, tmp_path: Path) -> Path:
 
 def test_html_is_escaped(edited_copy, tmp_path):
     build_site(edited_copy / "citydip.duckdb", tmp_path / "cards")
-    for page in (tmp_path / "cards").iterdir():
-        assert "<script>" not in page.read_text()
+    for page in (tmp_path / "cards").glob("*.html"):  # the CSV keeps the name as it is
+        text = page.read_text()
+        assert "<script>alert" not in text
+        if not page.name.startswith("compare"):  # the comparison's own script is the only one
+            assert "<script" not in text, page.name
     assert (
         "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Hong Kong"
         in (tmp_path / "cards" / "hong-kong.html").read_text()
@@ -162,3 +165,124 @@ def test_an_edition_without_the_audit_marts_has_no_audit_page(published_home, tm
     assert not (tmp_path / "cards" / "audit.html").exists()
     assert "audit.html" not in (tmp_path / "cards" / "index.html").read_text()
     assert "Strengths and weaknesses" not in (tmp_path / "cards" / "hong-kong.html").read_text()
+
+
+def test_each_indicator_shows_its_rank_among_the_cities(published_home):
+    with duckdb.connect(str(published_home / "citydip.duckdb"), read_only=True) as con:
+        year = headline_year(con)
+        rows = con.execute(
+            "select indicator_id, rank() over (partition by indicator_id "
+            "order by normalised_score desc), count(*) over (partition by indicator_id), city_id "
+            "from scorecard_indicator where year = ? and normalised_score is not null",
+            [year],
+        ).fetchall()
+    ranks = [(rank, n) for _, rank, n, city in rows if city == "hong-kong"]
+    cells = re.findall(
+        r'<td class="num indicator-rank">([^<]*)</td>', read(published_home, "hong-kong.html")
+    )
+    assert sorted(cells) == sorted(f"{rank} of {n}" for rank, n in ranks)
+
+
+def read(home: Path, name: str) -> str:
+    return (home / "cards" / name).read_text()
+
+
+def test_coverage_counts_indicators_scored_out_of_the_pillars_registry(published_home):
+    with duckdb.connect(str(published_home / "citydip.duckdb"), read_only=True) as con:
+        year = headline_year(con)
+        registry = dict(
+            con.execute(
+                "select pillar, count(*) from dim_indicator where pillar is not null group by 1"
+            ).fetchall()
+        )
+        scored = con.execute(
+            "select pillar, indicators_scored from scorecard_pillar "
+            "where city_id = 'hong-kong' and year = ? order by pillar",
+            [year],
+        ).fetchall()
+    cells = re.findall(r'<td class="coverage">([^<]*)</td>', read(published_home, "hong-kong.html"))
+    assert len(cells) == len(scored)
+    for pillar, n in scored:
+        total = registry[pillar]
+        word = "indicator" if total == 1 else "indicators"
+        assert f"{n} of {total} {word} ({n / total:.0%})" in cells
+    assert all(c.endswith("(100%)") is (c.split()[0] == c.split()[2]) for c in cells)
+
+
+def test_the_comparison_page_draws_every_ranked_city_and_reads_the_address(published_home):
+    page = read(published_home, "compare.html")
+    cities = ranked(published_home)
+    assert "<script" in page and "location.hash" in page and "cities=" in page
+    assert "http" not in page.split("<main>")[0]  # nothing loaded from the network
+    dots = re.findall(r'<circle class="dot" data-city="([a-z0-9-]+)"', page)
+    assert {c for c, _ in cities} == set(dots)
+    rows = re.findall(r'<tr data-city="([a-z0-9-]+)">', page)
+    assert rows == [c for c, _ in cities]
+
+
+def test_every_ranked_year_has_pages_and_partial_years_are_labelled(published_home):
+    from pipelines.read.cards.data import edition_years
+
+    with duckdb.connect(str(published_home / "citydip.duckdb"), read_only=True) as con:
+        years = edition_years(con)
+        headline = headline_year(con)
+    assert [y.year for y in years if y.is_headline] == [headline]
+    index = read(published_home, "index.html")
+    assert f"City-diplomacy scorecard {headline}" in index
+    for y in years:
+        if y.is_headline:
+            continue
+        page = read(published_home, f"index.{y.year}.html")
+        assert f"City-diplomacy scorecard {y.year}" in page
+        assert f'href="index.{y.year}.html"' in index
+        assert ('id="partial"' in page) is y.is_partial
+        assert (published_home / "cards" / f"compare.{y.year}.html").exists()
+    nav = index[index.index('id="years"') : index.index("</nav>", index.index('id="years"'))]
+    for y in years:
+        if y.is_partial:
+            assert f'>{y.year}</a>&nbsp;<span class="tag">partial</span>' in nav
+
+
+def test_every_method_and_source_link_lands_on_an_anchor(published_home):
+    methodology = read(published_home, "methodology.html")
+    sources = read(published_home, "sources.html")
+    anchors = {
+        "methodology.html": set(re.findall(r'id="([^"]+)"', methodology)),
+        "sources.html": set(re.findall(r'id="([^"]+)"', sources)),
+    }
+    page = read(published_home, "hong-kong.html")
+    links = re.findall(r'href="(methodology|sources)\.html#([^"]+)"', page)
+    assert {kind for kind, _ in links} == {"methodology", "sources"}
+    for kind, anchor in links:
+        assert anchor in anchors[f"{kind}.html"], (kind, anchor)
+    assert '<h2 id="6-normalise">' in methodology and "<script" not in methodology
+    assert re.search(r"payload <code>[0-9a-f]{64}</code>", sources)
+
+
+def test_each_card_has_its_numbers_as_csv(published_home):
+    import csv
+
+    with duckdb.connect(str(published_home / "citydip.duckdb"), read_only=True) as con:
+        year = headline_year(con)
+        score, rank = con.execute(
+            "select overall_score, overall_rank from scorecard_city "
+            "where city_id = 'hong-kong' and year = ?",
+            [year],
+        ).fetchone()
+        indicators = con.execute(
+            "select count(*) from scorecard_indicator where city_id = 'hong-kong' and year = ?",
+            [year],
+        ).fetchone()[0]
+    rows = list(csv.DictReader((published_home / "cards" / "hong-kong.csv").open()))
+    overall = [r for r in rows if r["level"] == "overall"]
+    assert len(overall) == 1 and float(overall[0]["score"]) == pytest.approx(score)
+    assert int(overall[0]["rank"]) == rank and int(overall[0]["year"]) == year
+    assert sum(r["level"] == "indicator" for r in rows) == indicators
+    assert 'href="hong-kong.csv" download' in read(published_home, "hong-kong.html")
+
+
+def test_the_card_has_a_hook_for_what_changed_since_the_last_edition():
+    from pipelines.read.cards.site import environment
+
+    source = environment().loader.get_source(environment(), "city.html.j2")[0]
+    assert "{% block changes %}" in source and 'id="changes"' in source

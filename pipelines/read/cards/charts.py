@@ -14,6 +14,7 @@ class Point:
     y: float
     label: str
     year: int
+    partial: bool = False
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,14 @@ class TrendChart:
     y_ticks: list[tuple[float, str]]
 
 
-def trend_chart(trend: list[TrendPoint], width: int = 560, height: int = 180) -> TrendChart | None:
-    """Overall score (0-100) over the years: a polyline with one labelled point per year."""
+def trend_chart(
+    trend: list[TrendPoint],
+    width: int = 560,
+    height: int = 180,
+    partial: frozenset[int] | set[int] = frozenset(),
+) -> TrendChart | None:
+    """Overall score (0-100) over the years: a polyline with one labelled point per year; the
+    partial years' points are marked (hollow, "partial year" in their label)."""
     if not trend:
         return None
     left, right, top, bottom = 36, 24, 12, 28
@@ -40,8 +47,10 @@ def trend_chart(trend: list[TrendPoint], width: int = 560, height: int = 180) ->
         Point(
             x=round(left + inner_w * (i / span if len(trend) > 1 else 0.5), 1),
             y=y_of(t.score),
-            label=f"{t.year}: {t.score:.1f} (rank {t.rank})",
+            label=f"{t.year}: {t.score:.1f} (rank {t.rank})"
+            + (", partial year" if t.year in partial else ""),
             year=t.year,
+            partial=t.year in partial,
         )
         for i, t in enumerate(trend)
     ]
@@ -178,3 +187,96 @@ def index_bar(
         total_low=x_of(total - total_conf),
         total_high=x_of(total + total_conf),
     )
+
+
+# One colour per city on the comparison chart, distinct and readable on white.
+CITY_COLOURS = (
+    "#1f5fa8",
+    "#c0392b",
+    "#2e8b57",
+    "#8e44ad",
+    "#d35400",
+    "#16a085",
+    "#7f6a00",
+    "#c2185b",
+    "#455a64",
+    "#5d4037",
+)
+
+
+@dataclass(frozen=True)
+class ProfileDot:
+    city_id: str
+    x: float
+    y: float
+    colour: str
+    title: str  # "Hong Kong — Economy & business: 55.9 (rank 2)"
+
+
+@dataclass(frozen=True)
+class PillarProfile:
+    """The pillar-profile dot plot: one row per pillar (and the overall score), one dot per
+    city on a 0-100 axis. Every city is drawn; the page's script shows the chosen ones."""
+
+    width: int
+    height: int
+    left: int
+    right: int
+    rows: list[tuple[float, str]]  # (y, label)
+    labels_above: bool
+    ticks: list[tuple[float, str]]  # (x, label)
+    dots: list[ProfileDot]
+
+
+def pillar_profile(
+    rows: list[tuple[str, dict[str, tuple[float | None, int | None]]]],
+    city_names: dict[str, str],
+    width: int = 640,
+    row_height: int = 34,
+    labels_above: bool = False,
+) -> PillarProfile:
+    """rows: (label, {city_id: (score, rank)}) from the top; cities without a score get no dot.
+    labels_above puts each row's label above its line (a narrow chart for phones), else left."""
+    left, right, top = (12, 12, 22) if labels_above else (150, 16, 22)
+    if labels_above:
+        row_height += 14
+    inner = width - left - right
+
+    def x_of(score: float) -> float:
+        return round(left + inner * max(0.0, min(100.0, score)) / 100, 1)
+
+    colours = city_colours(list(city_names))
+    # each city a little above or below the row's line, so close scores do not hide each other
+    offset = {c: (i - (len(city_names) - 1) / 2) * 2.5 for i, c in enumerate(city_names)}
+    dots = []
+    labels = []
+    for r, (label, scores) in enumerate(rows):
+        y = top + row_height * r + row_height / 2 + (7 if labels_above else 0)
+        labels.append((y - 18, label) if labels_above else (y, label))
+        for city_id, (score, rank) in scores.items():
+            if score is None:
+                continue
+            where = f" (rank {rank})" if rank is not None else ""
+            dots.append(
+                ProfileDot(
+                    city_id=city_id,
+                    x=x_of(score),
+                    y=round(y + offset.get(city_id, 0.0), 1),
+                    colour=colours.get(city_id, CITY_COLOURS[0]),
+                    title=f"{city_names.get(city_id, city_id)} — {label}: {score:.1f}{where}",
+                )
+            )
+    return PillarProfile(
+        width=width,
+        height=top + row_height * len(rows) + 6,
+        left=left,
+        right=right,
+        rows=labels,
+        labels_above=labels_above,
+        ticks=[(x_of(v), str(v)) for v in (0, 25, 50, 75, 100)],
+        dots=dots,
+    )
+
+
+def city_colours(city_ids: list[str]) -> dict[str, str]:
+    return {c: CITY_COLOURS[i % len(CITY_COLOURS)] for i, c in enumerate(city_ids)}
