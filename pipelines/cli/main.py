@@ -10,9 +10,11 @@ from pipelines.cli import (
     audit,
     card,
     compare,
+    diff,
     explain,
     export,
     query,
+    rebuild,
     refresh,
     snapshot,
     sources,
@@ -21,6 +23,7 @@ from pipelines.cli import (
 from pipelines.settings import SettingsError
 
 COMMANDS = [refresh, sources, snapshot, status, query, card, compare, explain, audit, export]
+COMMANDS += [diff, rebuild]  # editions (issue 13)
 EXIT_SETTINGS = 2  # a variable of the environment has a value citydip cannot use
 
 

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 EXIT_OVERDUE = 3
+EXIT_ANOMALY = 5  # the newest edition has anomalies against the previous one
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,7 +21,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Read the Dagster instance (DAGSTER_HOME): per source the last fetch and its "
         "age against the source's cadence (overdue flagged), the last schema check; per mart "
         "the last build; the last failure with its message. Exits 3 when a source is overdue "
-        "or the last check failed, for monitoring.",
+        "or the last check failed, 5 when the newest edition has anomalies against the previous one "
+        "(listed), for monitoring.",
     )
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.set_defaults(handler=run)
@@ -32,13 +34,37 @@ def run(args: argparse.Namespace) -> int:
     from pipelines.refresh.instance import get_instance
     from pipelines.settings import load_settings
 
-    status = collect_status(defs, get_instance(load_settings().dagster_home))
+    settings = load_settings()
+    status = collect_status(defs, get_instance(settings.dagster_home))
+    anomalies = edition_anomalies(settings.published_db)
     if args.format == "json":
-        print(json.dumps(to_json(status), indent=2))
+        print(json.dumps({**to_json(status), "anomalies": anomalies}, indent=2))
     else:
         print_tables(Console(), status)
+        print_anomalies(Console(), anomalies)
     unhealthy = any(s.overdue or (s.check and not s.check.passed) for s in status.sources)
-    return EXIT_OVERDUE if unhealthy else 0
+    if unhealthy:
+        return EXIT_OVERDUE
+    return EXIT_ANOMALY if anomalies else 0
+
+
+def edition_anomalies(published) -> list[dict]:
+    """The newest edition's anomalies against the previous one (docs/operations.md)."""
+    from pipelines.editions.anomalies import newest_anomalies
+    from pipelines.read.reader import WarehouseMissing, open_published
+
+    try:
+        with open_published(published) as con:
+            return [{k: v for k, v in a.items() if v is not None} for a in newest_anomalies(con)]
+    except WarehouseMissing:
+        return []
+
+
+def print_anomalies(console: Console, anomalies: list[dict]) -> None:
+    if not anomalies:
+        console.print("anomalies of the newest edition: none")
+    for a in anomalies:
+        console.print(f"[yellow]anomaly[/] edition {a['edition_id']} {a['kind']}: {a['detail']}")
 
 
 def _iso(value):
