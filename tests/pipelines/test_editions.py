@@ -132,7 +132,9 @@ def test_old_editions_never_change(editions, shared_warehouse):
 
 def test_diff_attributes_each_change_to_its_cause_exactly(editions):
     moved = {}
-    for (older, newer), cause in zip(((1, 2), (2, 3), (3, 4)), EXPECTED_CAUSE.values(), strict=True):
+    for (older, newer), cause in zip(
+        ((1, 2), (2, 3), (3, 4)), EXPECTED_CAUSE.values(), strict=True
+    ):
         done = editions[f"diff {older} {newer}"]
         assert done.returncode == 0, done.stderr
         diff = json.loads(done.stdout)
@@ -234,3 +236,11 @@ def test_readers_were_never_blocked(editions):
     assert [r for r in reads if "error" in r] == []
     assert all(r["complete"] for r in reads)
     assert len({r["edition"] for r in reads}) >= 2
+
+
+def test_the_cards_say_what_changed_since_the_last_edition(editions):
+    from pipelines.read.cards.site import page_name
+
+    page = (editions["home"] / "cards" / page_name("dubai")).read_text()
+    assert "What changed since the last edition" in page
+    assert "Edition 3 → 4" in page and "revisions" in page

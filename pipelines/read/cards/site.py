@@ -18,6 +18,7 @@ import duckdb
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from pipelines.read.audit import Audit, load_audit
+from pipelines.read.cards.changes import city_changes
 from pipelines.read.cards.charts import heat_map, index_bar, interval_glyph, trend_chart
 from pipelines.read.city_card import (
     CityCard,
@@ -97,6 +98,7 @@ def render_site(
                 trend=trend_chart(card.trend),
                 glyph=interval_glyph(card.overall_rank, card.rank_interval, card.cities_ranked),
                 page_name=page_name,
+                changes=city_changes(con, card.city_id, year),
             )
         )
         written.append(path)
