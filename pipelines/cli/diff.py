@@ -57,6 +57,8 @@ def resolve(
     newer = max(known) if newer is None else newer
     if older is None:
         older = known.get(newer)
+        if older is None and newer in known:
+            raise DiffError(f"edition {newer} is the first one kept: nothing to compare it with")
     for edition in (older, newer):
         if edition not in known:
             listed = ", ".join(str(e) for e in sorted(known))
