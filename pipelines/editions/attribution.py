@@ -320,6 +320,18 @@ def attribute_year(mixer: Mixer) -> tuple[dict, dict]:
     return causes, items
 
 
+def exact(parts: dict[str, float], total: float) -> dict[str, float]:
+    """The parts with their floating-point residual against `total` moved into the largest, so
+    they sum to it (a Shapley sum of 1/4 + 3 x 1/12 + ... is not exactly 1 in floating point)."""
+    if not parts:
+        return parts
+    residual = total - sum(parts.values())
+    largest = max(parts, key=lambda k: abs(parts[k]))
+    if parts[largest] == 0:
+        return parts
+    return {**parts, largest: parts[largest] + residual}
+
+
 def attribute(older: Edition, newer: Edition) -> tuple[pd.DataFrame, pd.DataFrame]:
     """edition_attribution and edition_attribution_item rows for every year both editions score."""
     years = sorted(set(older.marts.years()) & set(newer.marts.years()))
@@ -356,9 +368,8 @@ def attribute(older: Edition, newer: Edition) -> tuple[pd.DataFrame, pd.DataFram
             for m, measure in enumerate(MEASURES):
                 old_value = float(published["old"].loc[city, measure])
                 new_value = float(published["new"].loc[city, measure])
-                parts = {k: float(causes[k][m][c]) for k in CAUSES}
-                if measure == "overall_rank":
-                    parts = {k: round(v, 9) for k, v in parts.items()}
+                model_change = float(full[m][c] - base[m][c])
+                parts = exact({k: float(causes[k][m][c]) for k in CAUSES}, model_change)
                 rows.append(
                     {
                         "edition_id": newer.edition_id,
@@ -370,24 +381,28 @@ def attribute(older: Edition, newer: Edition) -> tuple[pd.DataFrame, pd.DataFram
                         "new_value": new_value,
                         "change": new_value - old_value,
                         **parts,
-                        "model_change": float(full[m][c] - base[m][c]),
+                        "model_change": model_change,
                     }
                 )
-                for (cause, item), values in items.items():
-                    part = float(values[m][c])
-                    if part != 0:
-                        item_rows.append(
-                            {
-                                "edition_id": newer.edition_id,
-                                "previous_edition_id": older.edition_id,
-                                "year": year,
-                                "city_id": city,
-                                "measure": measure,
-                                "cause": cause,
-                                "item": item,
-                                "part": part,
-                            }
-                        )
+                for cause in CAUSES:
+                    mine = exact(
+                        {i: float(items[(k, i)][m][c]) for k, i in items if k == cause},
+                        parts[cause],
+                    )
+                    item_rows += [
+                        {
+                            "edition_id": newer.edition_id,
+                            "previous_edition_id": older.edition_id,
+                            "year": year,
+                            "city_id": city,
+                            "measure": measure,
+                            "cause": cause,
+                            "item": item,
+                            "part": part,
+                        }
+                        for item, part in mine.items()
+                        if part != 0
+                    ]
     return pd.DataFrame(rows, columns=ATTRIBUTION_COLUMNS), pd.DataFrame(
         item_rows, columns=ITEM_COLUMNS
     )
