@@ -14,14 +14,16 @@ select
     direction,
     {%- set weights = var('indicator_weights', {}) %}
     {%- if weights %}
-        cast(case indicator_id
+    cast(
+        case indicator_id
             {%- for indicator, w in weights.items() %}
-                when '{{ indicator }}' then {{ w | float }}
+            when '{{ indicator }}' then {{ w | float }}
             {%- endfor %}
             else weight
-        end as double) as weight,
+        end as double
+    ) as weight,
     {%- else %}
-        cast(weight as double) as weight,
+    cast(weight as double) as weight,
     {%- endif %}
     source_id,
     description,
