@@ -177,9 +177,8 @@ def compare(published: duckdb.DuckDBPyConnection, edition_id: int, rebuilt: Path
         [edition_id],
     ).df()
     problems = []
-    missing = sorted(
-        set(new.columns) ^ set(old.columns) - {c for c in old.columns if old[c].isna().all()}
-    )
+    all_null = {c for c in old.columns if old[c].isna().all()}
+    missing = sorted((set(new.columns) ^ set(old.columns)) - all_null)
     if missing:
         problems.append(f"columns differ: {', '.join(missing)}")
     if len(new) != len(old):
