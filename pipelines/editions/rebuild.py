@@ -168,7 +168,15 @@ def rebuild(settings: Settings, inputs: EditionInputs, workdir: Path) -> Path:
 
 
 def compare(published: duckdb.DuckDBPyConnection, edition_id: int, rebuilt: Path) -> list[str]:
-    """Differences between the edition's scorecard_city rows and the rebuilt ones (empty: equal)."""
+    """Differences between the edition's scorecard_city rows and the rebuilt ones (empty: equal),
+    also kept as build/rebuild-<edition>.txt beside the rebuild's private home."""
+    problems = _compare(published, edition_id, rebuilt)
+    report = rebuilt.parents[2] / f"rebuild-{edition_id}.txt"
+    report.write_text("\n".join(problems) + "\n" if problems else "equal\n")
+    return problems
+
+
+def _compare(published: duckdb.DuckDBPyConnection, edition_id: int, rebuilt: Path) -> list[str]:
     with duckdb.connect(str(rebuilt), read_only=True) as con:
         new = con.execute("select * from scorecard_city order by year, city_id").df()
     old = published.execute(
