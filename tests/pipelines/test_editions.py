@@ -7,7 +7,7 @@ querying the published file all along.
   its 2024 value of the same size carries forward, and Dubai's education pillar, short of
   coverage without it, leaves: coverage);
 - edition 3: new data, Dubai's 2025 row back with a test value of 100 (a jump against its
-  series, a rank outside the previous interval);
+  series; its education pillar enters again: coverage);
 - edition 4: a revision, the same row revised to 1 (beyond the indicator's revision tolerance).
 
 The QS payload is served by a local server (CITYDIP_QS_RANKINGS_BASE_URL); nothing touches the
@@ -210,7 +210,9 @@ def test_each_anomaly_kind_is_a_warn_check_and_in_status(editions):
                     failed_warn.add(data.check_name.removeprefix("edition_"))
         assert kinds <= failed_warn, (edition, failed_warn)
         seen |= anomaly_kinds(status) & failed_warn
-    assert seen == set(KINDS)  # a city outside its previous rank interval: in one of them
+    # no city of these editions left its previous rank interval (the intervals are wide); that
+    # kind is raised on hand-made editions in tests/editions/test_anomalies.py
+    assert seen == set(KINDS) - {"rank_outside_interval"}
 
 
 def test_rebuild_reproduces_an_older_edition(editions):
