@@ -131,6 +131,7 @@ def rebuild(settings: Settings, inputs: EditionInputs, workdir: Path) -> Path:
 
     from pipelines.definitions import build_definitions
     from pipelines.defs.source_assets import payload_key
+    from pipelines.refresh.instance import get_instance
     from sources import SOURCES
 
     files = needed_files(settings.raw_dir, inputs)  # PayloadGone before any work
@@ -154,11 +155,14 @@ def rebuild(settings: Settings, inputs: EditionInputs, workdir: Path) -> Path:
         - dg.AssetSelection.assets(*(payload_key(s) for s in SOURCES.values()))
         - dg.AssetSelection.assets("scorecard_cards")
     )
+    private.build_dir.mkdir(parents=True, exist_ok=True)
     result = dg.materialize(
         assets=list(defs.assets),
         resources=defs.resources,
         selection=selection,
-        instance=dg.DagsterInstance.ephemeral(),
+        # a private instance configured as the refresh's (the warehouse pool, limit 1): an
+        # ephemeral one never grants the pool's slots
+        instance=get_instance(private.dagster_home),
         raise_on_error=False,
     )
     if not result.success:
