@@ -17,6 +17,7 @@ from pipelines.defs.automation import AUTOMATION_SENSOR, automate_downstream
 from pipelines.defs.cards import scorecard_cards
 from pipelines.defs.dbt_cli import DbtCli
 from pipelines.defs.dbt_models import DBT_PROJECT, build_dbt_models
+from pipelines.defs.edition_checks import EDITION_CHECKS
 from pipelines.defs.failures import failure_recorder
 from pipelines.defs.plausibility import build_plausibility_checks
 from pipelines.defs.publish import published_warehouse
@@ -50,7 +51,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                 scorecard_cards,
             ]
         ),
-        asset_checks=[*checks, *plausibility],
+        asset_checks=[*checks, *plausibility, *EDITION_CHECKS],
         jobs=[refresh],
         schedules=[source_schedule(source) for source in SOURCES.values()],
         sensors=[AUTOMATION_SENSOR, failure_recorder],

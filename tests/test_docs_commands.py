@@ -31,6 +31,9 @@ NOT_RUN = {
     "code location with the real webserver",
     "sudo ": "installs system services as root (deploy/)",
     "journalctl ": "reads the log of the systemd unit installed above",
+    ".venv/bin/citydip diff": "needs two editions: tests/pipelines/test_editions.py diffs three",
+    ".venv/bin/citydip rebuild --edition": "a full build: tests/pipelines/test_editions.py "
+    "rebuilds edition 2 of three",
     "--live": "needs the providers on the internet: tests/pipelines/test_live_refresh.py and "
     "test_live_every_source.py run the same refresh against local servers",
 }

@@ -13,7 +13,7 @@ BLOCKS = re.findall(r"```sql\n(.*?)```", (REPO / "docs" / "querying.md").read_te
 
 
 def test_there_are_ten_questions():
-    assert len(BLOCKS) == 10
+    assert len(BLOCKS) == 13  # ten, and three over editions
 
 
 @pytest.mark.parametrize("sql", BLOCKS, ids=[f"q{i + 1}" for i in range(len(BLOCKS))])

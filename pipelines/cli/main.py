@@ -11,9 +11,11 @@ from pipelines.cli import (
     audit,
     card,
     compare,
+    diff,
     explain,
     export,
     query,
+    rebuild,
     refresh,
     snapshot,
     sources,
@@ -23,6 +25,7 @@ from pipelines.cli import (
 from pipelines.settings import SettingsError
 
 COMMANDS = [refresh, sources, snapshot, status, query, sql, card, compare, explain, audit, export]
+COMMANDS += [diff, rebuild]  # editions (issue 13)
 EXIT_SETTINGS = 2  # a variable of the environment has a value citydip cannot use
 EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool whose reader went away
 

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 EXIT_OVERDUE = 3
+EXIT_ANOMALY = 5  # the newest edition has anomalies against the previous one
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,7 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "the last build; the last failure with its message; and the data's own age: the newest "
         "period each source holds in the published warehouse of CITYDIP_HOME and the date of "
         "its payload. Exits 3 when a source is overdue, its last check failed or a fetch failed "
-        "after its last good one, for monitoring.",
+        "after its last good one, 5 when the newest edition has anomalies against the previous "
+        "one (listed), for monitoring.",
     )
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.set_defaults(handler=run)
@@ -39,12 +41,35 @@ def run(args: argparse.Namespace) -> int:
     status = collect_status(
         defs, get_instance(settings.dagster_home), published_db=settings.published_db
     )
+    anomalies = edition_anomalies(settings.published_db)
     if args.format == "json":
-        print(json.dumps(to_json(status), indent=2))
+        print(json.dumps({**to_json(status), "anomalies": anomalies}, indent=2))
     else:
         print_tables(Console(), status)
+        print_anomalies(Console(), anomalies)
     unhealthy = any(s.overdue or s.failed for s in status.sources)
-    return EXIT_OVERDUE if unhealthy else 0
+    if unhealthy:
+        return EXIT_OVERDUE
+    return EXIT_ANOMALY if anomalies else 0
+
+
+def edition_anomalies(published) -> list[dict]:
+    """The newest edition's anomalies against the previous one (docs/operations.md)."""
+    from pipelines.editions.anomalies import newest_anomalies
+    from pipelines.read.reader import WarehouseMissing, open_published
+
+    try:
+        with open_published(published) as con:
+            return [{k: v for k, v in a.items() if v is not None} for a in newest_anomalies(con)]
+    except WarehouseMissing:
+        return []
+
+
+def print_anomalies(console: Console, anomalies: list[dict]) -> None:
+    if not anomalies:
+        console.print("anomalies of the newest edition: none")
+    for a in anomalies:
+        console.print(f"[yellow]anomaly[/] edition {a['edition_id']} {a['kind']}: {a['detail']}")
 
 
 def _iso(value):

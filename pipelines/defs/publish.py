@@ -10,6 +10,7 @@ sees a half-built table.
 
 import json
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -20,6 +21,7 @@ from pipelines.defs.dbt_models import DBT_PROJECT
 from pipelines.defs.edition import describe_edition, effective_dbt_vars
 from pipelines.defs.source_assets import WAREHOUSE_POOL
 from pipelines.disk import naming_disk_full
+from pipelines.editions.history import record_edition
 from pipelines.settings import Settings
 from pipelines.sql import sql_identifier, sql_literal
 
@@ -96,10 +98,13 @@ def publish(con: duckdb.DuckDBPyConnection, target: Path, dbt_vars: dict) -> dic
                 counts[view] = edition.execute(
                     f"select count(*) from {sql_identifier(view)}"
                 ).fetchone()[0]
+            published_at = datetime.now(UTC)
+            record_edition(edition, target, effective_dbt_vars(dbt_vars), published_at)
             describe_edition(
                 edition,
                 manifest_path=Path(DBT_PROJECT.manifest_path),
                 dbt_vars=effective_dbt_vars(dbt_vars),
+                published_at=published_at,
             )
             edition.execute("checkpoint")
         with staging.open("rb") as handle:

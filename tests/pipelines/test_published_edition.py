@@ -143,6 +143,11 @@ def test_publish_runs_only_downstream_of_every_blocking_check():
         # the audit's numpy scorecard model reproduces the scorecard: a divergence is reported
         # on the audit, it does not hold back the edition
         "expression_is_true_audit_sobol_base_case_value_scorecard_value",
+        # anomalies between editions (issue 13), on published_warehouse itself
+        "edition_disappeared_observation",
+        "edition_revision_beyond_tolerance",
+        "edition_jump_vs_history",
+        "edition_rank_outside_interval",
     }
     for spec in blocking:
         assert spec.key.asset_key in upstream, spec.key

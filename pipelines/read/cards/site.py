@@ -18,6 +18,7 @@ import duckdb
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from pipelines.read.audit import Audit, load_audit
+from pipelines.read.cards.changes import city_changes
 from pipelines.read.cards.charts import (
     city_colours,
     heat_map,
@@ -239,7 +240,9 @@ def render_site(
                             card.overall_rank, card.rank_interval, card.cities_ranked
                         ),
                         "year_href": city_year_href(pages, card.city_id, ranked_in[card.city_id]),
-                        "changes": None,  # the hook for "what changed since the last edition"
+                        "changes": city_changes(con, card.city_id, choice.year)
+                        if choice.is_headline
+                        else None,
                     }
                 ),
             )

@@ -1,0 +1,95 @@
+"""`citydip rebuild --edition ID`: rebuild an edition from its raw payloads and compare its
+scorecard_city with the published one; `--unneeded` lists the payload files no edition needs."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+
+from rich.console import Console
+
+from pipelines.read.reader import WarehouseMissing, open_published
+from pipelines.settings import load_settings
+
+EXIT_EQUAL, EXIT_DIFFERS, EXIT_USAGE, EXIT_NO_WAREHOUSE, EXIT_PAYLOAD_GONE = 0, 1, 2, 3, 4
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "rebuild",
+        help="rebuild an edition from its raw payloads and compare with what it published",
+        description="Rebuild edition ID's scorecard from the raw payloads it used (raw/, "
+        "content-addressed) with its dbt vars, in a private home under build/, and compare "
+        "scorecard_city row for row with the published one. Exit 0: equal; 1: differs; 2: bad "
+        "usage (unknown edition); 4: a payload it needs is gone. --unneeded lists the payload "
+        "files no edition needs (safe to prune).",
+    )
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--edition", type=int, help="the edition to rebuild (edition_history)")
+    what.add_argument("--unneeded", action="store_true", help="list prunable payload files")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pipelines.editions.rebuild import (
+        PayloadGone,
+        UnknownEdition,
+        compare,
+        edition_inputs,
+        needed_files,
+        rebuild,
+        unneeded_files,
+    )
+
+    out, err = Console(highlight=False), Console(stderr=True, highlight=False, soft_wrap=True)
+    settings = load_settings()
+    try:
+        published = open_published(settings.published_db)
+    except WarehouseMissing as exc:
+        err.print(f"[red]citydip rebuild:[/] {exc}")
+        return EXIT_NO_WAREHOUSE
+    with published as con:
+        if args.unneeded:
+            for path in unneeded_files(con, settings.raw_dir):
+                print(path)
+            return EXIT_EQUAL
+        try:
+            inputs = edition_inputs(con, args.edition)
+            needed_files(settings.raw_dir, inputs)
+        except UnknownEdition as exc:
+            err.print(f"[red]citydip rebuild:[/] {exc}")
+            return EXIT_USAGE
+        except PayloadGone as exc:
+            err.print(
+                f"[red]citydip rebuild:[/] edition {args.edition} cannot be rebuilt: {exc}. "
+                "Its payloads must stay under raw/ (docs/operations.md, retention)."
+            )
+            return EXIT_PAYLOAD_GONE
+        from pipelines.defs.edition import git_commit
+
+        if inputs.git_commit not in (git_commit(), "unknown"):
+            err.print(
+                f"[yellow]note:[/] edition {args.edition} was built at commit "
+                f"{inputs.git_commit[:12]}; rebuilt with the method of the checkout "
+                f"({git_commit()[:12]})"
+            )
+        settings.build_dir.mkdir(parents=True, exist_ok=True)
+        workdir = tempfile.mkdtemp(prefix=f"rebuild-{args.edition}-", dir=settings.build_dir)
+        try:
+            from pathlib import Path
+
+            rebuilt = rebuild(settings, inputs, Path(workdir))
+            problems = compare(con, args.edition, rebuilt)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+    if problems:
+        out.print(f"edition {args.edition}: the rebuild [red]differs[/] ({len(problems)}):")
+        for line in problems[:20]:
+            print(f"  {line}", file=sys.stdout)
+        return EXIT_DIFFERS
+    out.print(
+        f"edition {args.edition}: rebuilt from its payloads, scorecard_city equal row for row"
+    )
+    return EXIT_EQUAL
