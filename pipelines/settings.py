@@ -18,7 +18,22 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sources.http import HttpLimits
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class HttpLimits:
+    """What one fetch may cost; each field has its variable (pipelines/settings.py)."""
+
+    connect_timeout: float = 10.0  # CITYDIP_HTTP_CONNECT_TIMEOUT, seconds per connect
+    read_timeout: float = 60.0  # CITYDIP_HTTP_READ_TIMEOUT, seconds per socket read
+    request_deadline: float = 180.0  # CITYDIP_HTTP_DEADLINE, seconds per request, all in
+    fetch_deadline: float = 600.0  # CITYDIP_HTTP_FETCH_DEADLINE, seconds per source fetch
+    max_bytes: int = 64 * MIB  # CITYDIP_HTTP_MAX_BYTES, one response body
+    max_fetch_bytes: int = 128 * MIB  # CITYDIP_HTTP_MAX_FETCH_BYTES, every response of a fetch
+    retries: int = 4  # CITYDIP_HTTP_RETRIES, on 429/5xx and connection errors
+    backoff: float = 1.0  # CITYDIP_HTTP_BACKOFF, exponential backoff factor
+
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"

@@ -25,7 +25,6 @@ import re
 import socket
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -37,6 +36,9 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
+# The limits live with the settings that read them (importing them from here would load every
+# provider with the settings, which the CLI reads at start-up).
+from pipelines.settings import HttpLimits  # noqa: E402
 from sources.conditional import ConditionalCache
 from sources.errors import SourceError
 from sources.observation import json_document
@@ -49,21 +51,6 @@ USER_AGENT = (
     "citydip/0.1 (+https://github.com/citydip/citydip; open city-diplomacy scorecard) "
     f"python-requests/{requests.__version__}"
 )
-MIB = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class HttpLimits:
-    """What one fetch may cost; each field has its variable (pipelines/settings.py)."""
-
-    connect_timeout: float = 10.0  # CITYDIP_HTTP_CONNECT_TIMEOUT, seconds per connect
-    read_timeout: float = 60.0  # CITYDIP_HTTP_READ_TIMEOUT, seconds per socket read
-    request_deadline: float = 180.0  # CITYDIP_HTTP_DEADLINE, seconds per request, all in
-    fetch_deadline: float = 600.0  # CITYDIP_HTTP_FETCH_DEADLINE, seconds per source fetch
-    max_bytes: int = 64 * MIB  # CITYDIP_HTTP_MAX_BYTES, one response body
-    max_fetch_bytes: int = 128 * MIB  # CITYDIP_HTTP_MAX_FETCH_BYTES, every response of a fetch
-    retries: int = 4  # CITYDIP_HTTP_RETRIES, on 429/5xx and connection errors
-    backoff: float = 1.0  # CITYDIP_HTTP_BACKOFF, exponential backoff factor
 
 
 def current_limits() -> HttpLimits:

@@ -20,6 +20,7 @@ import math
 import duckdb
 
 from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.sql import sql_identifier
 
 ANOMALY_TABLE = "edition_anomaly"
 KINDS = (
@@ -177,9 +178,9 @@ def record_anomalies(
     con: duckdb.DuckDBPyConnection, previous: str | None, edition_id: int, previous_id: int | None
 ) -> int:
     """Append the new edition's anomalies to edition_anomaly (created when missing)."""
-    con.execute(f"create table if not exists {ANOMALY_TABLE} ({COLUMNS})")
-    if previous is None:
-        return 0
+    con.execute(f"create table if not exists {sql_identifier(ANOMALY_TABLE)} ({COLUMNS})")
+    if previous is None or not _has_observations(con, previous):
+        return 0  # a first edition, or a bare scorecard without observations to compare
     found = find_anomalies(con, previous)
     fields = [c.split()[0] for c in COLUMNS.split(", ")]
     con.executemany(
@@ -187,6 +188,15 @@ def record_anomalies(
         [[edition_id, previous_id, *(a.get(f) for f in fields[2:])] for a in found],
     )
     return len(found)
+
+
+def _has_observations(con: duckdb.DuckDBPyConnection, previous: str) -> bool:
+    found = con.execute(
+        "select count(distinct database_name) from duckdb_tables() "
+        "where table_name = 'fct_observation' and database_name in (?, current_database())",
+        [previous],
+    ).fetchone()[0]
+    return found == 2
 
 
 def newest_anomalies(con: duckdb.DuckDBPyConnection, kind: str | None = None) -> list[dict]:

@@ -437,7 +437,16 @@ def record_attribution(
 ) -> None:
     """Append the attribution of the new edition against the previous one (both in the history
     tables of `con`'s main schema)."""
-    if previous_id is None:
+    present = {n for (n,) in con.execute("select table_name from duckdb_tables()").fetchall()}
+    marts = (
+        "dim_indicator",
+        "dim_pillar",
+        "scorecard_city",
+        "scorecard_indicator",
+        "scorecard_pillar",
+    )
+    needed = {f"{mart}_history" for mart in marts}
+    if previous_id is None or not needed <= present:  # a first edition, or a bare scorecard
         rows = pd.DataFrame(columns=ATTRIBUTION_COLUMNS)
         items = pd.DataFrame(columns=ITEM_COLUMNS)
     else:

@@ -68,7 +68,9 @@ def attach_previous(con: duckdb.DuckDBPyConnection, previous: Path | None) -> bo
 def previous_edition_id(con: duckdb.DuckDBPyConnection, attached: bool) -> int | None:
     if not attached or "edition_history" not in _tables(con, PREVIOUS):
         return None
-    return con.execute(f"select max(edition_id) from {PREVIOUS}.main.edition_history").fetchone()[0]
+    return con.execute(
+        f"select max(edition_id) from {sql_identifier(PREVIOUS)}.main.edition_history"
+    ).fetchone()[0]
 
 
 def record_history(
@@ -99,10 +101,12 @@ def record_history(
         "select ? as edition_id, source_id, payload_sha256, max(fetched_at) as fetched_at, "
         "count(*) as observations from fct_observation group by all order by source_id"
     )
-    if "edition_source_history" in present:
-        con.execute(f"insert into edition_source_history {sources}", [edition_id])
+    if "fct_observation" not in present:
+        pass  # an edition without observations (a bare scorecard) has no sources to record
+    elif "edition_source_history" in present:
+        con.execute("insert into edition_source_history " + sources, [edition_id])
     else:
-        con.execute(f"create table edition_source_history as {sources}", [edition_id])
+        con.execute("create table edition_source_history as " + sources, [edition_id])
     for mart in HISTORY_MARTS:
         if mart not in present:
             continue
@@ -134,6 +138,6 @@ def record_edition(
         record_anomalies(con, PREVIOUS if attached else None, edition_id, previous_id)
     finally:
         if attached:
-            con.execute(f"detach {PREVIOUS}")
+            con.execute(f"detach {sql_identifier(PREVIOUS)}")
     record_attribution(con, edition_id, previous_id)
     return edition_id

@@ -284,5 +284,8 @@ def test_each_card_has_its_numbers_as_csv(published_home):
 def test_the_card_has_a_hook_for_what_changed_since_the_last_edition():
     from pipelines.read.cards.site import environment
 
-    source = environment().loader.get_source(environment(), "city.html.j2")[0]
-    assert "{% block changes %}" in source and 'id="changes"' in source
+    env = environment()
+    source = env.loader.get_source(env, "city.html.j2")[0]
+    section = env.loader.get_source(env, "changes.html.j2")[0]
+    assert "{% block changes %}" in source and '{% include "changes.html.j2" %}' in source
+    assert 'id="changes"' in section

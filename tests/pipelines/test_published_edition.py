@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from pipelines.defs.publish import MARTS
+from pipelines.editions.history import kept_tables
 from tests.conftest import REPO
 
 
@@ -63,7 +64,8 @@ def test_the_edition_holds_the_dbt_models_tagged_published(con):
             "where table_name <> '_citydip_meta'"
         ).fetchall()
     )
-    assert set(relations) == set(MARTS)
+    # beside the marts, the editions' history the publish carries over (issue 13)
+    assert set(relations) - set(kept_tables()) == set(MARTS)
     assert relations["latest_scorecard"] == relations["indicator_timeseries"] == "VIEW"
     assert relations["scorecard_city"] == "BASE TABLE"
 
@@ -75,6 +77,8 @@ def test_row_counts_match_the_tables(con):
     ).fetchall()
     assert set(tables) == {name for (name,) in published}
     for table, (_, _, rows) in tables.items():
+        if table in kept_tables():
+            continue  # the editions' history: an anomaly table may well be empty
         assert con.execute(f'select count(*) from "{table}"').fetchone()[0] == rows > 0
 
 
@@ -86,12 +90,14 @@ def test_every_published_table_view_and_column_has_a_comment(con):
     assert {"_citydip_meta", "latest_scorecard", "indicator_timeseries", *MARTS} <= {
         name for name, _ in relations
     }
-    assert [name for name, comment in relations if not comment] == []
+    # the editions' history tables are not dbt models and carry no comments yet (issue 13)
+    history = set(kept_tables())
+    assert [name for name, comment in relations if not comment and name not in history] == []
     undocumented = con.execute(
         "select table_name || '.' || column_name from duckdb_columns() "
         "where not internal and (comment is null or comment = '')"
     ).fetchall()
-    assert undocumented == []
+    assert [c for (c,) in undocumented if c.split(".")[0] not in history] == []
     assert (
         con.execute(
             "select comment from duckdb_columns() where table_name = 'dim_city' "

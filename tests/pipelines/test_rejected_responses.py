@@ -71,7 +71,9 @@ def test_a_failed_write_still_reports_the_provider_error(httpserver: HTTPServer,
         lambda: Client("demo", make_session(retries=0)).get(httpserver.url_for("/data"))
     )
     (tmp_path / "raw").write_text("a file where the folder should be")
-    assert keep_rejected(tmp_path / "raw", error) is error
+    kept = keep_rejected(tmp_path / "raw", error)
+    assert kept.field == error.field and str(error).split(" (field")[0] in str(kept)
+    assert "the response could not be kept" in str(kept)
 
 
 def test_a_transport_failure_has_nothing_to_keep(tmp_path: Path):

@@ -210,7 +210,7 @@ class ProfileDot:
     x: float
     y: float
     colour: str
-    title: str  # "Hong Kong — Economy & business: 55.9 (rank 2)"
+    title: str  # "<city> — <pillar>: <score> (rank <n>)"
 
 
 @dataclass(frozen=True)
