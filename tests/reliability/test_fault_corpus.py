@@ -178,8 +178,11 @@ def test_end_to_end(row: Fault, warehouse, httpserver: HTTPServer):
         assert clean.returncode == 0, (clean.stdout + clean.stderr)[-3000:]
     elif isinstance(row.expect, Blocked):
         assert result.returncode == 1, output[-3000:]
-        check = f"FAILED check payloads/{row.source}:{row.expect.check}: [{row.source}]"
-        named = [line for line in result.stderr.splitlines() if line.startswith(check)]
+        named = [
+            line
+            for line in result.stderr.splitlines()
+            if line.startswith(f"FAILED {row.source} ") and f"check {row.expect.check}" in line
+        ]
         assert named and row.expect.match in named[0], result.stderr[-3000:]
         assert published_digest(warehouse.published) == before  # byte-for-byte unchanged
         assert not published_materialised_in_last_run(warehouse)
