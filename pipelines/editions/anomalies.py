@@ -182,6 +182,8 @@ def record_anomalies(
     if previous is None or not _has_observations(con, previous):
         return 0  # a first edition, or a bare scorecard without observations to compare
     found = find_anomalies(con, previous)
+    if not found:
+        return 0  # DuckDB refuses executemany with no rows
     fields = [c.split()[0] for c in COLUMNS.split(", ")]
     con.executemany(
         f"insert into {ANOMALY_TABLE} values ({', '.join('?' * len(fields))})",

@@ -60,3 +60,16 @@ def test_an_unchanged_edition_has_none():
     con.execute("delete from main.scorecard_city")
     con.execute("insert into main.scorecard_city select * from prev.main.scorecard_city")
     assert find_anomalies(con, "prev") == []
+
+
+def test_an_edition_without_anomalies_records_none():
+    """A publish with nothing to report must not fail (DuckDB's executemany refuses no rows)."""
+    from pipelines.editions.anomalies import record_anomalies
+
+    con = editions()
+    con.execute("delete from main.fct_observation")
+    con.execute("insert into main.fct_observation select * from prev.main.fct_observation")
+    con.execute("delete from main.scorecard_city")
+    con.execute("insert into main.scorecard_city select * from prev.main.scorecard_city")
+    assert record_anomalies(con, "prev", 2, 1) == 0
+    assert con.execute("select count(*) from edition_anomaly").fetchone() == (0,)
