@@ -29,7 +29,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from pipelines.cli.reading import EXIT_USAGE, add_quiet, reading
+from pipelines.cli.reading import EXIT_USAGE, add_quiet, first_line, reading
 from pipelines.read.query_guard import refused_statement
 
 EXIT_REFUSED = 4
@@ -100,10 +100,6 @@ def is_refusal(exc: duckdb.Error) -> bool:
     )
 
 
-def first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-
-
 def run_sql(con: duckdb.DuckDBPyConnection, sql: str) -> SqlResult:
     """Run `sql` on a connection from open_published and return its last statement's result.
 
@@ -125,7 +121,9 @@ def run_sql(con: duckdb.DuckDBPyConnection, sql: str) -> SqlResult:
         rows = result.fetchall() if description else []
     except duckdb.Error as exc:
         if is_refusal(exc):
-            raise SqlRefused(f"{REFUSAL} (DuckDB: {first_line(exc)})") from None
+            raise SqlRefused(
+                f"{REFUSAL} (DuckDB: {first_line(str(exc)) or type(exc).__name__})"
+            ) from None
         raise SqlFailed(f"SQL error: {exc}") from None
     return SqlResult([d[0] for d in description], [str(d[1]) for d in description], rows)
 

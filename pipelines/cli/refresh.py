@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from pipelines.cli.reading import first_line
 from pipelines.read.city_card import caveats, headline_year, pillar_names
 from pipelines.read.reader import WarehouseMissing, open_published
 from pipelines.refresh.lock import RefreshInProgress, refresh_lock
@@ -128,10 +129,6 @@ def log_traceback(build_dir: Path) -> Path:
     except OSError:
         pass  # the one-line message still names the failure
     return path
-
-
-def first_line(text: str) -> str:
-    return next((line.strip() for line in text.strip().splitlines() if line.strip()), "")
 
 
 def execute(settings: Settings, instance, select: list[str] | None, console: Console) -> list[str]:
