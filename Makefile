@@ -84,5 +84,5 @@ snapshots-check: ## rebuild every snapshot from its in-repo inputs and compare b
 	$(PYTHON) sources/snapshots/check.py
 
 clean: ## remove the venv, build state and runtime data (keeps warehouse/README.md)
-	rm -rf $(VENV) .bootstrap dbt_project/target dbt_project/logs .dagster
+	rm -rf $(VENV) .bootstrap dbt_project/target dbt_project/logs .dagster build
 	find warehouse -mindepth 1 ! -name README.md -exec rm -rf {} +

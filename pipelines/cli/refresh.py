@@ -272,6 +272,8 @@ def run_failures(result, console: Console) -> list[str]:
     for event in result.all_events:
         if event.is_step_failure:
             error = event.step_failure_data.error
+            if error is not None and error.cls_name == "DagsterAssetCheckFailedError":
+                continue  # Dagster's summary of the failed blocking checks, each printed above
             while error is not None and error.cause is not None:
                 error = error.cause  # the error user code raised, not Dagster's wrapper
             message = error.message if error is not None else "failed"

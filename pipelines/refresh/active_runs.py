@@ -45,13 +45,12 @@ WINDOW_JOB = "citydip_refresh"
 def refresh_window(instance: dg.DagsterInstance, tags: dict[str, str]) -> Iterator[dg.DagsterRun]:
     """Hold the instance's one run slot from the first phase of a refresh to the end of the last.
 
-        Each phase is its own in-process run; between them no run of the refresh is in progress, and
-        the daemon's run queue (`max_concurrent_runs: 1`) would start a scheduled or sensor run there.
-        A run record `citydip_refresh`, STARTED for the whole refresh, counts as the run in progress,
-        so queued runs wait until it ends (success; canceled when the refresh stopped on an error; a
-    failed phase is its own failed run). Tagged like the phase
-        runs (host, pid): should the process die, the next refresh marks it failed
-        (recovery.fail_orphaned_runs).
+    Each phase is its own in-process run; between them no run of the refresh is in progress, and
+    the daemon's run queue (`max_concurrent_runs: 1`) would start a scheduled or sensor run there.
+    A run record `citydip_refresh`, STARTED for the whole refresh, counts as the run in progress,
+    so queued runs wait until it ends (success; canceled when the refresh stopped on an error; a
+    failed phase is its own failed run). Tagged like the phase runs (host, pid): should the
+    process die, the next refresh marks it failed (recovery.fail_orphaned_runs).
     """
     run = instance.add_run(
         dg.DagsterRun(
