@@ -114,11 +114,14 @@ def describe_edition(
     published_at: datetime | None = None,
 ) -> None:
     """Add `_citydip_meta` and comments to the new edition `con` is connected to."""
+    from pipelines.editions.table_docs import edition_table_docs
+
     tables = _relations(con, "BASE TABLE")
     views = _relations(con, "VIEW")
     _write_meta(con, tables, dbt_vars, published_at or datetime.now(UTC))
 
     docs = model_docs(manifest_path)
+    docs = {**docs, **edition_table_docs(docs)}
     pillar_docs = pillar_column_docs(con) if "dim_pillar" in tables else {}
     for kind, relations in (("table", tables), ("view", views)):
         for relation in relations:

@@ -90,14 +90,13 @@ def test_every_published_table_view_and_column_has_a_comment(con):
     assert {"_citydip_meta", "latest_scorecard", "indicator_timeseries", *MARTS} <= {
         name for name, _ in relations
     }
-    # the editions' history tables are not dbt models and carry no comments yet (issue 13)
-    history = set(kept_tables())
-    assert [name for name, comment in relations if not comment and name not in history] == []
+    assert set(kept_tables()) <= {name for name, _ in relations}  # the editions' tables too
+    assert [name for name, comment in relations if not comment] == []
     undocumented = con.execute(
         "select table_name || '.' || column_name from duckdb_columns() "
         "where not internal and (comment is null or comment = '')"
     ).fetchall()
-    assert [c for (c,) in undocumented if c.split(".")[0] not in history] == []
+    assert undocumented == []
     assert (
         con.execute(
             "select comment from duckdb_columns() where table_name = 'dim_city' "
