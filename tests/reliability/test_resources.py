@@ -154,32 +154,39 @@ def test_nine_60_mb_responses_stay_under_one_gib(fetch_cap, httpserver: HTTPServ
         assert kept < 2 * PAGE_BYTES  # nine identical pages land as one file
 
 
-@pytest.mark.skip(
-    reason="harness to fix: pytest-httpserver serves one request at a time, so the trickling "
-    "World Bank handler stalls the other fake providers (openalex got a 500); World Bank needs "
-    "a server of its own"
-)
 def test_a_source_past_its_deadline_fails_alone(warehouse, httpserver: HTTPServer):
-    """Every source live from the fake providers, World Bank trickling its headers: World Bank
-    alone fails, at its deadline, in one line naming it and its URL; every other source's
-    payload lands in the same refresh; the refresh ends and frees its lock for the next one."""
-    others = tuple(s for s, source in SOURCES.items() if source.has_snapshot and s != "worldbank")
+    """Every source live from the fake providers, World Bank trickling its headers from a server
+    of its own (pytest-httpserver answers one request at a time): World Bank alone fails, at its
+    deadline, in one line naming it and its URL; every other live source's payload lands in the
+    same refresh; the refresh ends and frees its lock for the next one."""
+    # OpenAlex's live fetch also asks for works counts, which its snapshot (institutions) does
+    # not hold: providers.py cannot answer it live
+    others = tuple(
+        s
+        for s, source in SOURCES.items()
+        if source.has_snapshot and s not in ("worldbank", "openalex")
+    )
+    slow = HTTPServer(host="127.0.0.1", port=0)
+    slow.start()
     env = {
         **serve_all(httpserver, only=others),
-        **serve(httpserver, "worldbank", trickle_headers(0.2)),
+        **serve(slow, "worldbank", trickle_headers(0.2)),
         "CITYDIP_HTTP_DEADLINE": "2",
         "CITYDIP_COMTRADE_KEY": "",  # the public preview endpoint its snapshot was taken from
     }
     env["CITYDIP_LIVE_SOURCES"] += ",worldbank"
     earlier = {run.run_id for run in warehouse.instance().get_runs()}
     started = time.monotonic()
-    result = warehouse.run("refresh", "--quiet", env=env)
+    try:
+        result = warehouse.run("refresh", "--quiet", env=env)
+    finally:
+        slow.stop()
     assert time.monotonic() - started < 300
     assert result.returncode == 1, result.stderr[-3000:]
     failed = [line for line in result.stderr.splitlines() if line.startswith("FAILED")]
-    assert failed and all("[worldbank]" in line for line in failed), failed
+    assert failed and all(line.startswith("FAILED worldbank ") for line in failed), failed
     assert "exceeded its deadline of 2 s (CITYDIP_HTTP_DEADLINE)" in failed[0]
-    assert httpserver.url_for(base_path("worldbank")) in failed[0]
+    assert slow.url_for(base_path("worldbank")) in failed[0]
     instance = warehouse.instance()
     landed = {
         r.event_log_entry.dagster_event.asset_key.to_user_string()
