@@ -29,7 +29,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from pipelines.cli.reading import EXIT_USAGE, add_quiet, first_line, reading
+from pipelines.cli.reading import EXIT_USAGE, add_quiet, reading
+from pipelines.messages import first_line
 from pipelines.read.query_guard import refused_statement
 
 EXIT_REFUSED = 4

@@ -40,8 +40,3 @@ def reading(handler: Handler) -> Callable[[argparse.Namespace], int]:
             return EXIT_USAGE
 
     return run
-
-
-def first_line(text: str) -> str:
-    """The first non-blank line of a message (one-line console errors; the rest goes to logs)."""
-    return next((line.strip() for line in text.strip().splitlines() if line.strip()), "")

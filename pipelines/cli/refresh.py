@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from pipelines.cli.reading import first_line
+from pipelines.messages import first_line
 from pipelines.read.city_card import caveats, headline_year, pillar_names
 from pipelines.read.reader import WarehouseMissing, open_published
 from pipelines.refresh.lock import RefreshInProgress, refresh_lock

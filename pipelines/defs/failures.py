@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from pipelines.messages import first_line
+
 FAILURE_TAG = "citydip/failure"
 
 
@@ -30,18 +32,13 @@ class Failure:
         }
 
 
-def _first_line(text: str) -> str:
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return lines[0] if lines else ""
-
-
 def _step_error(event: dg.DagsterEvent) -> str:
     error = event.step_failure_data.error if event.step_failure_data else None
     if error is None:
         return "failed"
     while error.cause is not None and "dagster" in error.cls_name.lower():
         error = error.cause  # the user's exception, not Dagster's wrapper
-    return _first_line(error.message) or error.cls_name
+    return first_line(error.message) or error.cls_name
 
 
 def _assets_of_steps(instance: dg.DagsterInstance, run, step_keys: set[str]) -> list[str]:
@@ -89,7 +86,7 @@ def describe_failure(instance: dg.DagsterInstance, run_id: str) -> Failure:
                 assets.append(evaluation.asset_key.to_user_string())
                 errors.append(
                     f"check {evaluation.check_name} failed: "
-                    f"{_first_line(evaluation.description or '') or 'no description'}"
+                    f"{first_line(evaluation.description or '') or 'no description'}"
                 )
         elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
             failed_steps.add(event.step_key)
@@ -97,7 +94,7 @@ def describe_failure(instance: dg.DagsterInstance, run_id: str) -> Failure:
         elif event.event_type == dg.DagsterEventType.RUN_FAILURE:
             failed_at = datetime.fromtimestamp(entry.timestamp, UTC)
             if not errors and event.event_specific_data and event.event_specific_data.error:
-                errors.append(_first_line(event.event_specific_data.error.message))
+                errors.append(first_line(event.event_specific_data.error.message))
     assets += [a for a in _assets_of_steps(instance, run, failed_steps) if a not in materialized]
     if failed_at is None:
         failed_at = datetime.fromtimestamp(records[-1].timestamp if records else 0, UTC)
