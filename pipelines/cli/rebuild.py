@@ -4,9 +4,11 @@ scorecard_city with the published one; `--unneeded` lists the payload files no e
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
+from pathlib import Path
 
 from rich.console import Console
 
@@ -34,12 +36,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pipelines.editions.rebuild import (
+        AT_COMMIT_ENV,
         PayloadGone,
         UnknownEdition,
         compare,
         edition_inputs,
+        method_checkout,
         needed_files,
         rebuild,
+        rebuild_in_checkout,
         unneeded_files,
     )
 
@@ -69,26 +74,38 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_PAYLOAD_GONE
         from pipelines.defs.edition import git_commit
 
-        if inputs.git_commit not in (git_commit(), "unknown"):
-            err.print(
-                f"[yellow]note:[/] edition {args.edition} was built at commit "
-                f"{inputs.git_commit[:12]}; rebuilt with the method of the checkout "
-                f"({git_commit()[:12]})"
-            )
         settings.build_dir.mkdir(parents=True, exist_ok=True)
-        workdir = tempfile.mkdtemp(prefix=f"rebuild-{args.edition}-", dir=settings.build_dir)
+        workdir = Path(tempfile.mkdtemp(prefix=f"rebuild-{args.edition}-", dir=settings.build_dir))
         try:
-            from pathlib import Path
-
-            rebuilt = rebuild(settings, inputs, Path(workdir))
+            here = git_commit()
+            if inputs.git_commit not in (here, "unknown") and not os.environ.get(AT_COMMIT_ENV):
+                checkout = method_checkout(inputs.git_commit, workdir / "checkout")
+                if checkout is not None:
+                    out.print(
+                        f"edition {args.edition} was published at commit "
+                        f"{inputs.git_commit[:12]}: rebuilding with the method of that commit"
+                    )
+                    return rebuild_in_checkout(checkout, inputs.git_commit, args.edition, settings)
+                err.print(
+                    f"[yellow]note:[/] edition {args.edition} was published at commit "
+                    f"{inputs.git_commit[:12]}, which this repository does not hold: rebuilt "
+                    f"with the method of the checkout ({here[:12]})"
+                )
+            rebuilt = rebuild(settings, inputs, workdir)
             problems = compare(con, args.edition, rebuilt)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
+    report = settings.build_dir / f"rebuild-{args.edition}.txt"
     if problems:
+        lines = [f"edition {args.edition}: the rebuild differs ({len(problems)}):"]
+        lines += [f"  {line}" for line in problems]
+        report.write_text("\n".join(lines) + "\n")
         out.print(f"edition {args.edition}: the rebuild [red]differs[/] ({len(problems)}):")
         for line in problems[:20]:
             print(f"  {line}", file=sys.stdout)
+        out.print(f"every difference: {report}")
         return EXIT_DIFFERS
+    report.write_text(f"edition {args.edition}: scorecard_city equal row for row\n")
     out.print(
         f"edition {args.edition}: rebuilt from its payloads, scorecard_city equal row for row"
     )

@@ -7,6 +7,10 @@ source's `latest.json` points at its edition's payload, and the observations, db
 publish are materialised with the edition's dbt vars (no fetch). Its scorecard_city is then
 compared row for row with the edition's rows of scorecard_city_history.
 
+The method is the one of the commit the edition was published at: when the checkout is at another
+commit, `method_checkout` extracts that commit's tree (`git archive`) under build/ and the rebuild
+runs there, with this environment's packages.
+
 Retention: a payload file is needed while any edition in edition_source_history names it (or it
 is a source's latest); `unneeded_files` lists the others, which may be deleted.
 """
@@ -14,15 +18,19 @@ is a source's latest); `unneeded_files` lists the others, which may be deleted.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import shutil
+import subprocess
+import sys
+import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from pipelines.settings import Settings
+from pipelines.settings import REPO_ROOT, Settings
 
 TOLERANCE = 1e-9  # relative, for floating-point columns
 
@@ -115,6 +123,54 @@ def unneeded_files(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> list[Path]:
         and p.name != "http_validators.json"
     ]
     return [p for p in landed if p not in keep]
+
+
+# Set for a rebuild running in an edition's own checkout (method_checkout): it rebuilds there.
+AT_COMMIT_ENV = "CITYDIP_REBUILD_AT_COMMIT"
+
+
+def method_checkout(commit: str, target: Path, repo: Path = REPO_ROOT) -> Path | None:
+    """The tree of `commit` extracted into `target` (`git archive`), with its dbt manifest
+    parsed; None when the repository does not hold the commit (a shallow clone, another repo)."""
+    known = subprocess.run(
+        ["git", "cat-file", "-e", f"{commit}^{{commit}}"], cwd=repo, capture_output=True
+    )
+    if known.returncode != 0:
+        return None
+    tree = subprocess.run(
+        ["git", "archive", "--format=tar", commit], cwd=repo, capture_output=True, check=True
+    )
+    target.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(tree.stdout)) as archive:
+        archive.extractall(target, filter="data")
+    dbt = Path(sys.executable).parent / "dbt"
+    subprocess.run(
+        [str(dbt), "parse", "--quiet", "--profiles-dir", "."],
+        cwd=target / "dbt_project",
+        capture_output=True,
+        check=True,
+    )
+    return target
+
+
+def rebuild_in_checkout(checkout: Path, commit: str, edition_id: int, settings: Settings) -> int:
+    """Run `citydip rebuild --edition` with the code of `checkout` (on this home and instance);
+    its exit code. Its output is the command's."""
+    env = {
+        **os.environ,
+        "CITYDIP_HOME": str(settings.home),
+        "DAGSTER_HOME": str(settings.dagster_home),
+        "PYTHONPATH": str(checkout),
+        AT_COMMIT_ENV: commit,
+        # the checkout has no .git: git must not find the repository the home may sit in
+        "GIT_CEILING_DIRECTORIES": str(checkout.parent),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli.main", "rebuild", "--edition", str(edition_id)],
+        cwd=checkout,
+        env=env,
+    )
+    return done.returncode
 
 
 def _link(source: Path, target: Path) -> None:

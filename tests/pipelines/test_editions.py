@@ -19,6 +19,7 @@ network. Three refreshes, one rebuild.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -229,6 +230,37 @@ def test_rebuild_reproduces_an_older_edition(editions):
     done = editions["rebuild"]
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "equal row for row" in done.stdout
+
+
+def test_rebuild_uses_the_method_of_the_editions_commit(editions, tmp_path: Path):
+    """An edition published at another commit than the checkout's is rebuilt with the method of
+    its own commit: `citydip rebuild` run from a clone one commit ahead extracts the edition's
+    commit and rebuilds there, equal row for row. (The editions were published by this
+    checkout's code and record its HEAD: equal assumes no uncommitted change to the method.)"""
+    clone = tmp_path / "clone"
+    git = ["git", "-c", "user.name=citydip tests", "-c", "user.email=tests@citydip.invalid"]
+    subprocess.run([*git, "clone", "--quiet", "--local", str(REPO), str(clone)], check=True)
+    with (clone / "README.md").open("a") as readme:
+        readme.write("\n<!-- one commit ahead of the edition -->\n")
+    subprocess.run([*git, "commit", "--quiet", "-am", "ahead"], cwd=clone, check=True)
+    with duckdb.connect(str(editions["home"] / "citydip.duckdb"), read_only=True) as con:
+        (commit,) = con.execute(
+            "select git_commit from edition_history where edition_id = 2"
+        ).fetchone()
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli.main", "rebuild", "--edition", "2"],
+        cwd=clone,
+        env={**os.environ, **editions["env"], "PYTHONPATH": str(clone)},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert f"published at commit {commit[:12]}: rebuilding with the method of that commit" in (
+        done.stdout
+    )
+    assert "equal row for row" in done.stdout
+    assert (editions["home"] / "build" / "rebuild-2.txt").read_text().endswith("row for row\n")
 
 
 def test_rebuild_refuses_when_a_payload_is_gone(editions):
