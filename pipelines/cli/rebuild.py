@@ -4,6 +4,7 @@ scorecard_city with the published one; `--unneeded` lists the payload files no e
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import sys
@@ -83,7 +84,8 @@ def run(args: argparse.Namespace) -> int:
                 if checkout is not None:
                     out.print(
                         f"edition {args.edition} was published at commit "
-                        f"{inputs.git_commit[:12]}: rebuilding with the method of that commit"
+                        f"{inputs.git_commit[:12]}: rebuilding with the method of that commit",
+                        soft_wrap=True,
                     )
                     return rebuild_in_checkout(checkout, inputs.git_commit, args.edition, settings)
                 err.print(
@@ -91,7 +93,18 @@ def run(args: argparse.Namespace) -> int:
                     f"{inputs.git_commit[:12]}, which this repository does not hold: rebuilt "
                     f"with the method of the checkout ({here[:12]})"
                 )
-            rebuilt = rebuild(settings, inputs, workdir)
+            # dbt's and Dagster's output to a log, as a refresh's; the console gets the verdict
+            log_path = settings.build_dir / f"rebuild-{args.edition}.log"
+            try:
+                with (
+                    log_path.open("w") as log,
+                    contextlib.redirect_stdout(log),
+                    contextlib.redirect_stderr(log),
+                ):
+                    rebuilt = rebuild(settings, inputs, workdir)
+            except RuntimeError as exc:
+                err.print(f"[red]citydip rebuild:[/] edition {args.edition}: {exc} ({log_path})")
+                return EXIT_DIFFERS
             problems = compare(con, args.edition, rebuilt)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
