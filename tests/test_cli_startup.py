@@ -41,8 +41,7 @@ def best_of_three(args: list[str], env: dict[str, str]) -> float:
     """The least CPU time (user + system) of three runs of `citydip <args>`.
 
     CPU time, not wall time: the e2e tier runs beside another worker's refresh on a 2-core
-    machine, which stretches wall time but not the work a start-up does (on an idle machine the
-    two agree within a few hundredths of a second)."""
+    machine, which stretches wall time but not the work a start-up does."""
     citydip = str(Path(sys.executable).parent / "citydip")
     times = []
     for _ in range(3):

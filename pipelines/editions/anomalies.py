@@ -19,6 +19,7 @@ import math
 
 import duckdb
 
+from pipelines.editions.history import tables_in
 from pipelines.settings import DBT_PROJECT_DIR
 from pipelines.sql import sql_identifier
 
@@ -193,18 +194,13 @@ def record_anomalies(
 
 
 def _has_observations(con: duckdb.DuckDBPyConnection, previous: str) -> bool:
-    found = con.execute(
-        "select count(distinct database_name) from duckdb_tables() "
-        "where table_name = 'fct_observation' and database_name in (?, current_database())",
-        [previous],
-    ).fetchone()[0]
-    return found == 2
+    """Both editions have observations (neither is a bare scorecard)."""
+    return "fct_observation" in tables_in(con) & tables_in(con, previous)
 
 
 def newest_anomalies(con: duckdb.DuckDBPyConnection, kind: str | None = None) -> list[dict]:
     """The anomalies of the newest edition in a published file (all kinds, or one)."""
-    tables = {n for (n,) in con.execute("select table_name from duckdb_tables()").fetchall()}
-    if ANOMALY_TABLE not in tables or "edition_history" not in tables:
+    if not {ANOMALY_TABLE, "edition_history"} <= tables_in(con):
         return []
     rows = con.execute(
         f"select * from {ANOMALY_TABLE} where edition_id = "

@@ -35,6 +35,7 @@ from pipelines.audit.marts import Marts
 from pipelines.audit.panel import Panel, year_panel
 from pipelines.audit.scorecard_model import AGGREGATIONS, NORMALISATIONS, Choices, overall_ranks
 from pipelines.audit.scorecard_model import overall_scores as model_scores
+from pipelines.editions.history import HISTORY_MARTS, history_table, tables_in
 
 CAUSES = ("new_data", "revisions", "method", "coverage")
 ATTRIBUTION_TABLE = "edition_attribution"
@@ -437,16 +438,8 @@ def record_attribution(
 ) -> None:
     """Append the attribution of the new edition against the previous one (both in the history
     tables of `con`'s main schema)."""
-    present = {n for (n,) in con.execute("select table_name from duckdb_tables()").fetchall()}
-    marts = (
-        "dim_indicator",
-        "dim_pillar",
-        "scorecard_city",
-        "scorecard_indicator",
-        "scorecard_pillar",
-    )
-    needed = {f"{mart}_history" for mart in marts}
-    if previous_id is None or not needed <= present:  # a first edition, or a bare scorecard
+    needed = {history_table(mart) for mart in HISTORY_MARTS}
+    if previous_id is None or not needed <= tables_in(con):  # a first edition, a bare scorecard
         rows = pd.DataFrame(columns=ATTRIBUTION_COLUMNS)
         items = pd.DataFrame(columns=ITEM_COLUMNS)
     else:

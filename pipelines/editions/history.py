@@ -49,9 +49,11 @@ def kept_tables() -> list[str]:
     ]
 
 
-def _tables(con: duckdb.DuckDBPyConnection, database: str) -> set[str]:
+def tables_in(con: duckdb.DuckDBPyConnection, database: str | None = None) -> set[str]:
+    """The tables of a database's main schema (the one `con` is connected to by default)."""
     rows = con.execute(
-        "select table_name from duckdb_tables() where database_name = ? and schema_name = 'main'",
+        "select table_name from duckdb_tables() "
+        "where database_name = coalesce(?, current_database()) and schema_name = 'main'",
         [database],
     ).fetchall()
     return {name for (name,) in rows}
@@ -66,7 +68,7 @@ def attach_previous(con: duckdb.DuckDBPyConnection, previous: Path | None) -> bo
 
 
 def previous_edition_id(con: duckdb.DuckDBPyConnection, attached: bool) -> int | None:
-    if not attached or "edition_history" not in _tables(con, PREVIOUS):
+    if not attached or "edition_history" not in tables_in(con, PREVIOUS):
         return None
     return con.execute(
         f"select max(edition_id) from {sql_identifier(PREVIOUS)}.main.edition_history"
@@ -78,7 +80,7 @@ def record_history(
 ) -> int:
     """Copy the previous edition's history into the new edition `con` is connected to (its
     main schema) and append the new edition; return the new edition's id."""
-    previous_tables = _tables(con, PREVIOUS) if attached else set()
+    previous_tables = tables_in(con, PREVIOUS) if attached else set()
     for table in kept_tables():
         if table in previous_tables:
             con.execute(
@@ -87,7 +89,7 @@ def record_history(
             )
     last = previous_edition_id(con, attached)
     edition_id = 1 if last is None else last + 1
-    present = _tables(con, con.execute("select current_database()").fetchone()[0])
+    present = tables_in(con)
     if "edition_history" not in present:
         con.execute(
             "create table edition_history (edition_id integer not null, published_at timestamptz,"
@@ -101,12 +103,12 @@ def record_history(
         "select ? as edition_id, source_id, payload_sha256, max(fetched_at) as fetched_at, "
         "count(*) as observations from fct_observation group by all order by source_id"
     )
-    if "fct_observation" not in present:
-        pass  # an edition without observations (a bare scorecard) has no sources to record
-    elif "edition_source_history" in present:
-        con.execute("insert into edition_source_history " + sources, [edition_id])
-    else:
-        con.execute("create table edition_source_history as " + sources, [edition_id])
+    # an edition without observations (a bare scorecard) has no sources to record
+    if "fct_observation" in present:
+        if "edition_source_history" in present:
+            con.execute("insert into edition_source_history " + sources, [edition_id])
+        else:
+            con.execute("create table edition_source_history as " + sources, [edition_id])
     for mart in HISTORY_MARTS:
         if mart not in present:
             continue

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.editions.history import tables_in
 from pipelines.settings import REPO_ROOT, Settings
 
 TOLERANCE = 1e-9  # relative, for floating-point columns
@@ -52,9 +53,9 @@ class EditionInputs:
 
 
 def edition_inputs(con: duckdb.DuckDBPyConnection, edition_id: int) -> EditionInputs:
-    tables = {n for (n,) in con.execute("select table_name from duckdb_tables()").fetchall()}
+    has_history = "edition_history" in tables_in(con)
     row = None
-    if "edition_history" in tables:
+    if has_history:
         row = con.execute(
             "select git_commit, dbt_vars from edition_history where edition_id = ?", [edition_id]
         ).fetchone()
@@ -66,7 +67,7 @@ def edition_inputs(con: duckdb.DuckDBPyConnection, edition_id: int) -> EditionIn
                     "select edition_id from edition_history order by 1"
                 ).fetchall()
             ]
-            if "edition_history" in tables
+            if has_history
             else []
         )
         raise UnknownEdition(
