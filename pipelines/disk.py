@@ -34,6 +34,14 @@ def free_space(folder: Path) -> str:
         return "free space unknown"
 
 
+def disk_full_line(exc: BaseException) -> str:
+    """The line of the error's message that says the disk is full (a dbt failure's message opens
+    with the dbt command; the model's IO error comes later), else its first line."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    named = [line for line in lines if "no space left on device" in line.lower()]
+    return (named or lines or [type(exc).__name__])[0]
+
+
 @contextmanager
 def naming_disk_full(what: str, folder: Path) -> Iterator[None]:
     """Re-raise a full disk met inside as DiskFull naming `what` was written in `folder`."""
@@ -44,7 +52,7 @@ def naming_disk_full(what: str, folder: Path) -> Iterator[None]:
     except Exception as exc:
         if not is_disk_full(exc):
             raise
-        cause = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        cause = disk_full_line(exc)
         raise DiskFull(
             errno.ENOSPC,
             f"no space left on device (ENOSPC) while {what} in {folder} ({free_space(folder)}); "

@@ -14,7 +14,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from pipelines.messages import first_line
+from pipelines.disk import naming_disk_full
+from pipelines.messages import first_line, user_error
 from pipelines.read.city_card import caveats, headline_year, pillar_names
 from pipelines.read.reader import WarehouseMissing, open_published
 from pipelines.refresh.lock import RefreshInProgress, refresh_lock
@@ -82,7 +83,13 @@ def run(args: argparse.Namespace) -> int:
                 console.print(f"[yellow]marked run {run_id} failed: its refresh process died[/]")
             refuse_if_busy(instance)
             before = city_ids(settings.published_db)
-            with refresh_window(instance, run_tags()):  # no daemon run between the phases
+            with (
+                refresh_window(instance, run_tags()),  # no daemon run between the phases
+                # a full build folder stops the refresh log (and dbt) in the middle of a phase
+                naming_disk_full(
+                    "refreshing (the working database, the refresh log)", settings.build_dir
+                ),
+            ):
                 tidy(settings.cards_dir)  # what a killed publish of the cards left
                 failures = execute(settings, instance, args.select, console)
     except RefreshInProgress as exc:
@@ -274,8 +281,7 @@ def run_failures(result, console: Console) -> list[str]:
             error = event.step_failure_data.error
             if error is not None and error.cls_name == "DagsterAssetCheckFailedError":
                 continue  # Dagster's summary of the failed blocking checks, each printed above
-            while error is not None and error.cause is not None:
-                error = error.cause  # the error user code raised, not Dagster's wrapper
+            error = user_error(error) if error is not None else None
             message = error.message if error is not None else "failed"
             failures.append(failure_line(event.step_key, message))
     return failures

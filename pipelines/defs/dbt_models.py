@@ -9,6 +9,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 
 from pipelines.defs.dbt_fingerprint import project_fingerprint, python_model_fingerprint
 from pipelines.defs.source_assets import WAREHOUSE_POOL
+from pipelines.disk import naming_disk_full
 from pipelines.settings import DBT_PROJECT_DIR, Settings
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -84,8 +85,11 @@ def build_dbt_models(dbt_vars: Mapping[str, Any]) -> dg.AssetsDefinition:
         # dbt's artifacts live beside the working database they describe, so its partial-parse
         # cache matches this CITYDIP_HOME's profile and survives from one refresh to the next.
         target_path = settings.build_dir / "dbt"
-        yield from dbt.cli(
-            dbt_build_args(settings), context=context, target_path=target_path
-        ).stream()
+        # dbt reports a full disk as a failed model ("IO Error: Could not write file ... No space
+        # left on device") inside dagster-dbt's "The dbt CLI process ... failed": named as such.
+        with naming_disk_full("building the scorecard with dbt", settings.build_dir):
+            yield from dbt.cli(
+                dbt_build_args(settings), context=context, target_path=target_path
+            ).stream()
 
     return citydip_dbt_models

@@ -5,7 +5,10 @@ last good files as they were. Needs root for `mount -t tmpfs`; skipped where it 
 from __future__ import annotations
 
 import errno
+import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -16,17 +19,16 @@ from pipelines.disk import DiskFull, naming_disk_full
 from pipelines.read.cards.swap import publish_site, target
 from sources.errors import SourceError
 from sources.payload import Part, Payload
+from tests.published import copy_published
 
 BIG = b"x" * 2 * 2**20  # twice the filesystem
 
 
-@pytest.fixture
-def full(tmp_path: Path):
-    """A 1 MiB tmpfs."""
-    folder = tmp_path / "tiny"
-    folder.mkdir()
+@contextmanager
+def tmpfs(folder: Path, size: str) -> Iterator[Path]:
+    """A tmpfs of `size` mounted on `folder` (an empty folder) for the duration."""
     mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)], capture_output=True
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True
     )
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
@@ -34,6 +36,15 @@ def full(tmp_path: Path):
         yield folder
     finally:
         subprocess.run(["umount", str(folder)], check=False)
+
+
+@pytest.fixture
+def full(tmp_path: Path):
+    """A 1 MiB tmpfs."""
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    with tmpfs(folder, "1m"):
+        yield folder
 
 
 def assert_named(error: DiskFull, what: str) -> None:
@@ -83,3 +94,50 @@ def test_duckdb_writing_the_warehouse(full: Path):
         con.execute("checkpoint")
     assert_named(raised.value, "publishing the warehouse")
     assert "Could not write file" in str(raised.value)  # DuckDB's own words, kept
+
+
+def test_dbt_writing_the_build_database_is_one_line(
+    shared_warehouse, citydip_process, tmp_path: Path
+):
+    """The build folder on a tmpfs with 512 KiB left: the refresh's dbt build (forced by new dbt
+    vars) fails writing the working database or the refresh log, whichever fills it first; the
+    console says so in one line naming the folder, and the published warehouse stays."""
+    env = copy_published(shared_warehouse, tmp_path)
+    home = Path(env["CITYDIP_HOME"])
+    published = (home / "citydip.duckdb").read_bytes()
+    build, kept = home / "build", tmp_path / "build-kept"
+    build.rename(kept)
+    build.mkdir()
+    with tmpfs(build, "64m"):
+        shutil.copytree(kept, build, dirs_exist_ok=True)
+        filler = shutil.disk_usage(build).free - 512 * 2**10
+        (build / "filler").write_bytes(b"\0" * filler)
+        refreshed = citydip_process(
+            "refresh", env={**env, "CITYDIP_DBT_VARS": '{"sensitivity_draws": 499}'}
+        )
+    console = refreshed.stdout + refreshed.stderr
+    assert refreshed.returncode != 0, console
+    assert "Traceback" not in console
+    # Dagster's compute-log `tail` may add its own "tail: ... No space left on device" line
+    named = [line for line in console.splitlines() if "no space left on device (ENOSPC)" in line]
+    assert len(named) == 1, console
+    assert str(build) in named[0] and "MiB free" in named[0]
+    assert (home / "citydip.duckdb").read_bytes() == published  # the last good warehouse stays
+
+
+def test_a_failed_dbt_build_is_named_by_its_io_error(tmp_path: Path):
+    """dagster-dbt's error opens with the dbt command; the model's IO error is the cause kept."""
+    failed = RuntimeError(
+        "The dbt CLI process with command\n\n`dbt build`\n\nfailed with exit code `1`.\n\n"
+        "Errors parsed from dbt logs:\nRuntime Error in model scorecard_city\n"
+        '  IO Error: Could not write file "citydip_build.duckdb": No space left on device'
+    )
+    with (
+        pytest.raises(DiskFull) as raised,
+        naming_disk_full("building the scorecard with dbt", tmp_path),
+    ):
+        raise failed
+    assert_named(raised.value, "building the scorecard with dbt")
+    assert str(raised.value).endswith(
+        'Cause: IO Error: Could not write file "citydip_build.duckdb": No space left on device'
+    )
