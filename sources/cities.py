@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -113,3 +115,33 @@ def _city(row: dict, path: Path, line: int, seen: dict[str, int]) -> City:
 def country_codes() -> list[str]:
     """ISO3 codes of the cities' countries, in seed order, without repeats."""
     return list(dict.fromkeys(city.country_iso3 for city in load_cities()))
+
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+def nearest_within(
+    latitude, longitude, radius_km: float, cities: Iterable[City] | None = None
+) -> City | None:
+    """The city (of `cities`, else of the seed) whose centre is nearest to the point, if within
+    the radius; None for a point without coordinates or no city."""
+    try:
+        lat, lon = float(latitude), float(longitude)
+    except (TypeError, ValueError):
+        return None
+    near = [
+        (distance_km(lat, lon, c.latitude, c.longitude), c.city_id, c)
+        for c in (load_cities() if cities is None else cities)
+    ]
+    if not near:
+        return None
+    distance, _, city = min(near)
+    return city if distance <= radius_km else None

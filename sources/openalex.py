@@ -5,7 +5,10 @@ Kong is in "Pok Fu Lam", and in 2024 the Chinese University of Hong Kong carried
 so the institutions are listed per city in `sources/openalex_institutions.csv`: every
 education institution of a comparison city with more than 130,000 works in OpenAlex (Dec 2024),
 by OpenAlex id and ROR. One cursor-paged request fetches them all (all-time works and
-citations); then, per city, two counts of the last complete year's works (all, and those with
+citations). A city of the seed the list was not compiled for is served by the same rule from the API:
+the education institutions with more than 130,000 works (`DISCOVERY`, cursor-paged) whose
+coordinates lie within `CAMPUS_RADIUS_KM` of the city's centre (the seed's latitude and
+longitude), nearest city first; the list's rows are checked by hand, these are not. Then, per city, two counts of the last complete year's works (all, and those with
 authors in more than one country, `countries_distinct_count:>1`) give the share of works
 co-authored internationally. The polite pool is joined with `mailto` from
 CITYDIP_OPENALEX_MAILTO. Licence CC0.
@@ -22,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 
+from sources.cities import City, load_cities, nearest_within
 from sources.errors import SourceError
 from sources.http import Client
 from sources.observation import json_document, observation_frame, observation_schema
@@ -38,6 +42,13 @@ FIELDS = {
 COAUTHORSHIP = ("research_international_coauthorship_share", "percent")
 INTERNATIONAL = "countries_distinct_count:>1"
 INDICATORS = {**dict(FIELDS.values()), COAUTHORSHIP[0]: COAUTHORSHIP[1]}
+# The list's rule, asked of the API for the cities the list does not cover.
+DISCOVERY = "type:education,works_count:>130000"
+CAMPUS_RADIUS_KM = 40.0  # a metropolitan area's campuses, not the next city's
+# The cities the list was compiled for (Dec 2024); Dubai had no institution above the line.
+COMPILED_FOR = frozenset(
+    {"hong-kong", "singapore", "tokyo", "seoul", "shanghai", "london", "paris", "new-york", "dubai"}
+)
 
 
 @cache
@@ -52,21 +63,46 @@ def _polite(params: dict[str, str]) -> dict[str, str]:
     return {**params, "mailto": mailto} if mailto else params
 
 
-def query(cursor: str) -> dict[str, str]:
+def query(cursor: str, discover: bool = False) -> dict[str, str]:
+    """A page of the listed institutions, or (`discover`) of those the list's rule finds."""
     return _polite(
         {
-            "filter": "openalex_id:" + "|".join(institutions()),
-            "select": "id,display_name,works_count,cited_by_count",
+            "filter": DISCOVERY if discover else "openalex_id:" + "|".join(institutions()),
+            "select": "id,display_name,works_count,cited_by_count" + (",geo" if discover else ""),
             "per-page": str(PER_PAGE),
             "cursor": cursor,
         }
     )
 
 
-def city_institutions() -> dict[str, list[str]]:
-    """city_id -> its listed institution ids, in file order."""
+def unlisted_cities() -> list[City]:
+    """The cities of the seed the institutions list was not compiled for."""
+    return [city for city in load_cities() if city.city_id not in COMPILED_FOR]
+
+
+def assignment(parts: list[Part]) -> dict[str, str]:
+    """Institution id -> city_id: the list's rows, then each institution of the discovery pages
+    within CAMPUS_RADIUS_KM of an unlisted city (the nearest one)."""
+    assigned = dict(institutions())
+    unlisted = unlisted_cities()
+    for part in parts:
+        if not _is_discovery(part):
+            continue
+        for record in _document(part)["results"]:
+            short_id = str(record.get("id", "")).rsplit("/", 1)[-1]
+            geo = record.get("geo") if isinstance(record.get("geo"), dict) else {}
+            city = nearest_within(
+                geo.get("latitude"), geo.get("longitude"), CAMPUS_RADIUS_KM, unlisted
+            )
+            if city is not None and short_id not in assigned:
+                assigned[short_id] = city.city_id
+    return assigned
+
+
+def city_institutions(assigned: dict[str, str]) -> dict[str, list[str]]:
+    """city_id -> its institution ids, in the order assigned."""
     grouped: dict[str, list[str]] = {}
-    for institution_id, city_id in institutions().items():
+    for institution_id, city_id in assigned.items():
         grouped.setdefault(city_id, []).append(institution_id)
     return grouped
 
@@ -80,22 +116,31 @@ def works_query(ids: list[str], year: int, international: bool) -> dict[str, str
 
 
 def fetch(client: Client, base: str) -> list[Part]:
-    """Follow `meta.next_cursor` until it is null or a page comes back empty."""
+    """The listed institutions (and, for unlisted cities, the discovery pages), then two works
+    counts per city."""
     url = f"{base}/institutions"
+    parts = _pages(client, url, discover=False)
+    if unlisted_cities():
+        parts += _pages(client, url, discover=True, before=len(parts))
+    year = datetime.now(UTC).year - 1  # the last complete year
+    for ids in city_institutions(assignment(parts)).values():
+        for international in (False, True):
+            parts.append(client.get(f"{base}/works", params=works_query(ids, year, international)))
+    return parts
+
+
+def _pages(client: Client, url: str, discover: bool, before: int = 0) -> list[Part]:
+    """Follow `meta.next_cursor` until it is null or a page comes back empty."""
     parts: list[Part] = []
     cursor: str | None = "*"
     while cursor:
-        client.check_page(len(parts) + 1, url)
-        part = client.get(url, params=query(cursor))
+        client.check_page(before + len(parts) + 1, url)
+        part = client.get(url, params=query(cursor, discover))
         document = _document(part)
         parts.append(part)
         if not document["results"]:
             break
         cursor = document["meta"].get("next_cursor")
-    year = datetime.now(UTC).year - 1  # the last complete year
-    for ids in city_institutions().values():
-        for international in (False, True):
-            parts.append(client.get(f"{base}/works", params=works_query(ids, year, international)))
     return parts
 
 
@@ -117,8 +162,9 @@ def _document(part: Part) -> dict:
 
 def parse(payload: Payload) -> pd.DataFrame:
     institution_parts = [p for p in payload.parts if not _is_works(p)]
-    rows = _institution_rows(institution_parts, payload.fetched_at.year)
-    rows += _coauthorship_rows([p for p in payload.parts if _is_works(p)])
+    assigned = assignment(institution_parts)
+    rows = _institution_rows(institution_parts, assigned, payload.fetched_at.year)
+    rows += _coauthorship_rows([p for p in payload.parts if _is_works(p)], assigned)
     return observation_frame(rows, payload)
 
 
@@ -126,13 +172,19 @@ def _is_works(part: Part) -> bool:
     return urlsplit(part.url).path.endswith("/works")
 
 
-def _institution_rows(parts: list[Part], year: int) -> list[dict]:
-    known = institutions()
+def _is_discovery(part: Part) -> bool:
+    return DISCOVERY in parse_qs(urlsplit(part.url).query).get("filter", [])
+
+
+def _institution_rows(parts: list[Part], known: dict[str, str], year: int) -> list[dict]:
     totals: dict[str, dict[str, float]] = {}
     seen: set[str] = set()
     for part in parts:
+        discovered = _is_discovery(part)
         for record in _document(part)["results"]:
             short_id = str(record.get("id", "")).rsplit("/", 1)[-1]
+            if discovered and (short_id in institutions() or short_id not in known):
+                continue  # a listed institution (counted from its own page), or near no city
             if short_id not in known:
                 raise SourceError(
                     SOURCE_ID, part.url, f"unknown institution {record.get('id')!r}", "id"
@@ -168,18 +220,18 @@ def _institution_rows(parts: list[Part], year: int) -> list[dict]:
     ]
 
 
-def _coauthorship_rows(parts: list[Part]) -> list[dict]:
+def _coauthorship_rows(parts: list[Part], known: dict[str, str]) -> list[dict]:
     """Share (%) of a year's works with authors in more than one country, per city."""
     counts: dict[tuple[str, int], dict[bool, int]] = {}
     for part in parts:
-        city_id, year, international = _works_filter(part)
+        city_id, year, international = _works_filter(part, known)
         count = _document(part)["meta"].get("count")
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             raise SourceError(SOURCE_ID, part.url, f"not a count: {count!r}", "meta.count")
         counts.setdefault((city_id, year), {})[international] = count
     rows = []
     for (city_id, year), pair in sorted(counts.items()):
-        url = next(p.url for p in parts if _works_filter(p)[:2] == (city_id, year))
+        url = next(p.url for p in parts if _works_filter(p, known)[:2] == (city_id, year))
         if set(pair) != {False, True}:
             raise SourceError(SOURCE_ID, url, f"{city_id} {year}: need both counts", "meta.count")
         if pair[False] == 0 or pair[True] > pair[False]:
@@ -203,12 +255,12 @@ def _coauthorship_rows(parts: list[Part]) -> list[dict]:
     return rows
 
 
-def _works_filter(part: Part) -> tuple[str, int, bool]:
+def _works_filter(part: Part, known: dict[str, str]) -> tuple[str, int, bool]:
     """(city_id, year, international) named by a /works request's filter."""
     text = ",".join(parse_qs(urlsplit(part.url).query).get("filter", []))
     terms = dict(term.split(":", 1) for term in text.split(",") if ":" in term)
     ids = terms.get("authorships.institutions.lineage", "").split("|")
-    cities = {institutions().get(i) for i in ids}
+    cities = {known.get(i) for i in ids}
     if len(cities) != 1 or None in cities or not terms.get("publication_year", "").isdigit():
         raise SourceError(SOURCE_ID, part.url, f"unexpected works filter {text!r}", "filter")
     return cities.pop(), int(terms["publication_year"]), INTERNATIONAL in text.split(",")
@@ -224,9 +276,14 @@ SOURCE = Source(
     indicators=INDICATORS,
     fetch=fetch,
     parse=parse,
-    schema=observation_schema(SOURCE_ID, INDICATORS, geo_ids=set(institutions().values())),
+    schema=observation_schema(
+        SOURCE_ID,
+        INDICATORS,
+        geo_ids={c.city_id for c in load_cities()} | set(institutions().values()),
+    ),
     max_pages=20,  # institution pages; the per-city works counts are one request each
     description="All-time works and citations of each city's universities with more than "
-    "130,000 OpenAlex works (listed in sources/openalex_institutions.csv), as of the fetch, and "
+    "130,000 OpenAlex works (listed in sources/openalex_institutions.csv; for a city not listed, "
+    "those within 40 km of its centre), as of the fetch, and "
     "the share of their last complete year's works co-authored across countries.",
 )

@@ -53,12 +53,11 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
 
 import pandas as pd
 
-from sources.cities import City, load_cities
+from sources.cities import load_cities, nearest_within
 from sources.errors import SourceError
 from sources.http import Client, is_html
 from sources.observation import json_document, observation_frame, observation_schema
@@ -95,7 +94,6 @@ MISSION_COLUMNS = ("operatorQID", "cityQID", "typeQID", "QID", "latitude", "long
 MISSION_RADIUS_KM = (
     30.0  # the city and its wards: Greater London, Tokyo's 23 wards, Paris's inner ring
 )
-EARTH_RADIUS_KM = 6371.0088
 # The export's `typeQID` values counted as resident missions of a foreign state.
 COUNTED_MISSION_TYPES = {
     "Q3917681": "embassy",
@@ -315,7 +313,8 @@ def _tsv(part: Part, columns: tuple[str, str]) -> list[tuple[int, str, str]]:
 
 def missions(part: Part) -> dict[str, set[str]]:
     """city_id -> distinct foreign missions in that city (see the module docstring)."""
-    cities = {city.wikidata_id: city for city in load_cities()}
+    seeded = load_cities()
+    cities = {city.wikidata_id: city for city in seeded}
     reader = csv.reader(io.StringIO(_text(part), newline=""), delimiter=";")
     header = next(reader)
     column = _header(part, header, MISSION_COLUMNS)
@@ -334,7 +333,7 @@ def missions(part: Part) -> dict[str, set[str]]:
         city = cities.get(row[column["cityQID"]].strip().removeprefix(ENTITY))
         if city is None:
             city = nearest_within(
-                row[column["latitude"]], row[column["longitude"]], MISSION_RADIUS_KM
+                row[column["latitude"]], row[column["longitude"]], MISSION_RADIUS_KM, seeded
             )
         if city is None:
             continue
@@ -350,26 +349,6 @@ def missions(part: Part) -> dict[str, set[str]]:
     if not found:
         raise SourceError(SOURCE_ID, part.url, "no mission in any comparison city", "cityQID")
     return found
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
-
-
-def nearest_within(latitude: str, longitude: str, radius_km: float) -> City | None:
-    """The seed city whose centre is nearest to the point, if within the radius; None for a
-    point without coordinates."""
-    try:
-        lat, lon = float(latitude), float(longitude)
-    except ValueError:
-        return None
-    near = [(distance_km(lat, lon, c.latitude, c.longitude), c.city_id, c) for c in load_cities()]
-    distance, _, city = min(near)
-    return city if distance <= radius_km else None
 
 
 def twins(relations: Part, labels: Part) -> dict[str, set[str]]:

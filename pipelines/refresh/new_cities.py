@@ -2,7 +2,7 @@
 
 A city is one row in `dbt_project/seeds/cities.csv`; the sources derive their requests from the
 seed where their API allows (World Bank and Comtrade by its country, OpenFlights by its airports,
-Wikidata by its item and centre), the curated snapshots hold only the cities they were built
+Wikidata by its item and centre, OpenAlex by its centre, sistercity.info by its name), the curated snapshots hold only the cities they were built
 for. The refresh prints one line per source without data for such a city, with the reason, and
 the city's own line: scored, or unscored and why (dim_city.unscored_reason).
 """
@@ -20,7 +20,7 @@ ONE_CITY_ONLY = {
     "regional_hq": "only Hong Kong and Singapore publish regional-headquarters counts",
 }
 # Sources whose live request is derived from the seed row (so a live refresh can add the city).
-SEED_DRIVEN = {"worldbank", "comtrade", "openflights", "wikidata"}
+SEED_DRIVEN = {"worldbank", "comtrade", "openflights", "wikidata", "openalex", "sistercity"}
 
 
 def city_ids(published: Path) -> set[str] | None:

@@ -98,7 +98,7 @@ EXPECTED_OTHERS = {
     ("openalex", "research_international_coauthorship_share", "hong-kong", YEAR - 1, 50.0),
     *(
         ("openalex", "research_international_coauthorship_share", city, YEAR - 1, 30.0)
-        for city in openalex.city_institutions()
+        for city in openalex.city_institutions(openalex.institutions())
         if city != "hong-kong"
     ),
     ("wikidata", "sister_cities", "paris", YEAR, 2.0),

@@ -11,8 +11,10 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from sources import openalex
+from sources.cities import City, load_cities
 from sources.errors import SourceError
 from sources.http import make_session
+from sources.observation import observation_schema
 from tests.sources.faults import assert_names
 
 PATH = "/institutions"
@@ -41,7 +43,7 @@ def works_counts(total: int = 1000, international: int = 250, city_total: dict |
     def handler(request: Request) -> Response:
         terms = request.args["filter"].split(",")
         ids = terms[0].removeprefix("authorships.institutions.lineage:").split("|")
-        count = (city_total or {}).get(openalex.institutions()[ids[0]], total)
+        count = (city_total or {}).get(openalex.institutions().get(ids[0]), total)
         if "countries_distinct_count:>1" in terms:
             count = international
         meta = {"count": count, "db_response_time_ms": 41, "page": 1, "per_page": 1}
@@ -104,7 +106,9 @@ def test_international_coauthorship_share_per_city_for_the_last_complete_year(
     server.expect_request(PATH).respond_with_json(page(institution(HKU)))
     frame = load()
     shares = frame[frame.indicator_id == "research_international_coauthorship_share"]
-    assert set(shares.geo_id) == set(openalex.city_institutions())  # every listed city
+    assert set(shares.geo_id) == set(
+        openalex.city_institutions(openalex.institutions())
+    )  # every listed city
     assert set(shares.value) == {25.0} and set(shares.unit) == {"percent"}
     assert set(shares.period) == {datetime.now(UTC).year - 1}
     works = [r for r, _ in server.log if r.path == "/works"]
@@ -196,3 +200,36 @@ def test_html_and_truncated_json_are_rejected(server: HTTPServer):
     with pytest.raises(SourceError) as raised:
         load()
     assert_names(raised.value, "openalex", server.url_for(PATH), "body")
+
+
+def test_a_city_added_to_the_seed_gets_the_institutions_near_its_centre(
+    server: HTTPServer, monkeypatch: pytest.MonkeyPatch
+):
+    """Zurich is not in the hand-checked list: the list's rule is asked of the API, and the
+    institutions within CAMPUS_RADIUS_KM of the seed's centre count for it (served values)."""
+    zurich = City("zurich", "Zurich", "CHE", "Q72", ("ZRH",), 47.3769, 8.5417)
+    monkeypatch.setattr(openalex, "load_cities", lambda: (*load_cities(), zurich))
+    geo_ids = {c.city_id for c in (*load_cities(), zurich)}  # the schema reads the seed at import
+    schema = observation_schema(openalex.SOURCE_ID, openalex.INDICATORS, geo_ids=geo_ids)
+    source = dataclasses.replace(openalex.SOURCE, schema=schema)
+
+    def at(lat: float, lon: float) -> dict:
+        return {"latitude": lat, "longitude": lon, "country_code": "CH"}
+
+    def institutions(request: Request) -> Response:
+        if request.args["filter"] != openalex.DISCOVERY:
+            return Response(json.dumps(page(institution(HKU))), content_type="application/json")
+        found = page(
+            institution("I1", 900, 9000, geo=at(47.3763, 8.5477)),  # in Zurich
+            institution("I2", 600, 4000, geo=at(47.3744, 8.5510)),  # in Zurich
+            institution("I3", 800, 8000, geo=at(46.5191, 6.5668)),  # Lausanne: 175 km away
+            institution(HKU, 999, 9999, geo=at(22.2830, 114.1371)),  # listed: counted once
+        )
+        return Response(json.dumps(found), content_type="application/json")
+
+    server.expect_request(PATH).respond_with_handler(institutions)
+    frame = load(source)
+    works = frame[frame.indicator_id == "research_works_leading_universities"]
+    assert works.set_index("geo_id")["value"].to_dict() == {"hong-kong": 100.0, "zurich": 1500.0}
+    asked = [r.args["filter"] for r, _ in server.log if r.path == "/works"]
+    assert sum("lineage:I1|I2," in f for f in asked) == 2  # both counts for Zurich

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from pytest_httpserver import HTTPServer
 
 from sources import sistercity
+from sources.cities import load_cities
 from sources.errors import SourceError
 from sources.http import make_session
+from sources.observation import observation_schema
 from tests.sources.faults import assert_names
 
 PATH = "/sister_cities.csv"
@@ -44,6 +48,30 @@ def test_counts_distinct_partners_on_the_city_page_only(server: HTTPServer):
         content_type="text/csv",
     )
     assert load().set_index("geo_id")["value"].to_dict() == {"paris": 2.0}
+
+
+def test_a_city_added_to_the_seed_is_counted_from_its_one_page(
+    server: HTTPServer, monkeypatch: pytest.MonkeyPatch
+):
+    seeded = load_cities()
+    added = [
+        replace(seeded[0], city_id="sydney", city_name="Sydney", country_iso3="AUS"),
+        replace(seeded[0], city_id="london-on", city_name="Victoria", country_iso3="CAN"),
+    ]
+    monkeypatch.setattr(sistercity, "load_cities", lambda: (*seeded, *added))
+    geo_ids = {c.city_id for c in (*seeded, *added)}  # the schema reads the seed at import
+    schema = observation_schema(sistercity.SOURCE_ID, sistercity.INDICATORS, geo_ids=geo_ids)
+    monkeypatch.setattr(sistercity, "SOURCE", replace(sistercity.SOURCE, schema=schema))
+    server.expect_request(PATH).respond_with_data(
+        ",country,city,sister\n"
+        "1,Australia,Sydney,Nagoya\n"
+        "2,Australia,Sydney,Portsmouth\n"
+        "3,Canada,Victoria,Suzhou\n"  # Victoria has pages in two countries: matched to none
+        "4,Seychelles,Victoria,Kaohsiung\n"
+        "5,France,Paris,Rome\n",
+        content_type="text/csv",
+    )
+    assert load().set_index("geo_id")["value"].to_dict() == {"sydney": 2.0, "paris": 1.0}
 
 
 @pytest.mark.parametrize(
