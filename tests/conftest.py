@@ -1,7 +1,9 @@
 """Shared fixtures (an isolated CITYDIP_HOME and DAGSTER_HOME per test; no network) and the tiers.
 
 Every test gets exactly one tier marker, set in `pytest_collection_modifyitems` below: a tier
-marked on the test itself (`@pytest.mark.integration`, rare) wins, else the first rule that matches:
+marked on the test itself wins (`@pytest.mark.e2e` on a test slow by nature in an integration
+module: a whole dbt build of the scorecard on a copy, two runs waiting for the pool slot), else
+the first rule that matches:
 
 | tier          | rule                                                                      |
 |---------------|---------------------------------------------------------------------------|

@@ -12,10 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from tests.dbt.test_methodology import WITHOUT_AUDIT, copy_of_build_db, query, run_dbt
 
 
+@pytest.mark.e2e  # a whole dbt build of the scorecard
 def test_a_value_past_the_contract_is_kept_out_of_the_scorecard(published_home: Path, tmp_path):
     build_db = copy_of_build_db(published_home / "citydip.duckdb", tmp_path)
     with duckdb.connect(str(build_db)) as con:

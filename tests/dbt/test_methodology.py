@@ -212,6 +212,7 @@ def test_citydip_dbt_vars_are_passed_to_dbt(tmp_path):
     assert passed == {"normalisation": "z_score", BUILD_DB_VAR: str(settings.build_db)}
 
 
+@pytest.mark.e2e  # a whole dbt build of the scorecard with other vars
 def test_z_score_normalisation_rebuilds_a_valid_scorecard(published, tmp_path):
     build_db = copy_of_build_db(published, tmp_path)
     # `dbt build` runs every model, unit test and data test; a failing test fails the build

@@ -7,6 +7,7 @@ import threading
 import time
 
 import dagster as dg
+import pytest
 import yaml
 
 from pipelines.definitions import defs
@@ -57,6 +58,7 @@ def test_refresh_refuses_while_a_run_holds_the_warehouse(citydip_home, tmp_path)
     assert len(instance.get_runs()) == 1  # and no run was started
 
 
+@pytest.mark.e2e  # two runs race for the pool slot (Dagster's claim backoff: ~60 s)
 def test_a_writer_waits_for_the_pool_slot_held_by_another_run(citydip_home, tmp_path):
     """With the instance's config, a second writer is queued on the pool, not interleaved."""
     from dagster_duckdb import DuckDBResource
