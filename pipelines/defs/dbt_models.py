@@ -44,6 +44,15 @@ class CitydipTranslator(DagsterDbtTranslator):
         folders = dbt_resource_props.get("fqn", [])[1:-1]
         return LAYER_GROUPS.get(folders[0], "marts") if folders else "marts"
 
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        """A model's key is its name (`int_values_imputed`, not `intermediate/int_values_imputed`):
+        the name's prefix (stg_, int_) and the asset's group already say its layer, and the
+        graph reads better without the schema. Seeds and sources keep dagster-dbt's keys."""
+        key = super().get_asset_key(dbt_resource_props)
+        if dbt_resource_props.get("resource_type") == "model":
+            return dg.AssetKey(key.path[-1])
+        return key
+
     def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> Sequence[str] | None:
         """Owners from the model's dbt `meta`, else the citydip team like every other asset."""
         return super().get_owners(dbt_resource_props) or ["team:citydip"]

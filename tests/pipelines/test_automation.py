@@ -51,11 +51,11 @@ def test_a_loaded_source_requests_its_downstream_models_and_no_others(settled, s
     graph = defs.resolve_asset_graph()
     downstream = dg.AssetSelection.assets(loaded).downstream(include_self=False).resolve(graph)
     assert requested(result) == downstream
-    assert dg.AssetKey(["staging", f"stg_{source_id}__observations"]) in downstream
+    assert dg.AssetKey(f"stg_{source_id}__observations") in downstream
     assert dg.AssetKey("published_warehouse") in downstream
     others = {s for s in SOURCES if s != source_id}
     for other in others:
-        assert dg.AssetKey(["staging", f"stg_{other}__observations"]) not in requested(result)
+        assert dg.AssetKey(f"stg_{other}__observations") not in requested(result)
     assert not any(key.path[0] in ("seeds", "payloads", "raw") for key in requested(result))
 
 

@@ -102,9 +102,9 @@ def test_one_changed_source_rebuilds_only_its_downstream(three_refreshes):
     dbt_built = built & dbt_model_keys()
     assert "raw/qs_rankings_observations" in built
     assert "raw/worldbank_observations" not in built
-    assert "staging/stg_qs_rankings__observations" in dbt_built
+    assert "stg_qs_rankings__observations" in dbt_built
     assert "fct_observation" in dbt_built and "scorecard_city" in dbt_built
-    assert "staging/stg_worldbank__observations" not in dbt_built
+    assert "stg_worldbank__observations" not in dbt_built
     assert not {k for k in dbt_built if k.startswith("seeds/")}
     # dim_city follows the data (is_scored: a city needs observations in enough pillars); the
     # indicator registry does not, and QS changed no indicator

@@ -55,7 +55,7 @@ def test_the_groups_are_the_layers_and_flow_one_way():
     expected = {
         "payloads/worldbank": "sources",
         "seeds/cities": "seeds",
-        "staging/stg_worldbank__observations": "staging",
+        "stg_worldbank__observations": "staging",
         "scorecard_city": "marts",
         "audit_sobol": "audit",
         "latest_scorecard": "publish",

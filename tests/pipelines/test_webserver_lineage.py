@@ -113,20 +113,18 @@ def test_every_asset_of_the_code_location_is_served(asset_nodes):
     for source in SOURCES:
         assert f"payloads/{source}" in asset_nodes
         assert f"raw/{source}_observations" in asset_nodes
-        assert f"staging/stg_{source}__observations" in asset_nodes
+        assert f"stg_{source}__observations" in asset_nodes
     assert "published_warehouse" in asset_nodes
 
 
 def test_lineage_runs_source_staging_scorecard_publish(asset_nodes):
     for source in SOURCES:
         assert deps(asset_nodes[f"raw/{source}_observations"]) == {f"payloads/{source}"}
-        assert f"raw/{source}_observations" in deps(
-            asset_nodes[f"staging/stg_{source}__observations"]
-        )
+        assert f"raw/{source}_observations" in deps(asset_nodes[f"stg_{source}__observations"])
     marts = ["fct_observation", "scorecard_indicator", "scorecard_pillar", "scorecard_city"]
     for mart in marts:
         upstream = upstream_closure(asset_nodes, mart)
-        assert {f"staging/stg_{s}__observations" for s in SOURCES} <= upstream, mart
+        assert {f"stg_{s}__observations" for s in SOURCES} <= upstream, mart
         assert {f"payloads/{s}" for s in SOURCES} <= upstream, mart
     assert {*marts, "dim_city", "dim_indicator"} <= deps(asset_nodes["published_warehouse"])
     # the publish group: the published views (dbt, shipped by published_warehouse) and what
@@ -151,7 +149,7 @@ def test_groups_flow_one_way_and_every_asset_is_owned_and_described(asset_nodes)
             assert GROUP_ORDER.index(upstream_group) <= GROUP_ORDER.index(node["groupName"]), (
                 f"{dep} ({upstream_group}) -> {key} ({node['groupName']})"
             )
-    assert asset_nodes["staging/stg_worldbank__observations"]["groupName"] == "staging"
+    assert asset_nodes["stg_worldbank__observations"]["groupName"] == "staging"
     assert asset_nodes["scorecard_city"]["groupName"] == "marts"
     assert asset_nodes["seeds/cities"]["groupName"] == "seeds"
     assert asset_nodes["latest_scorecard"]["groupName"] == "publish"
