@@ -1,4 +1,5 @@
-"""CITYDIP_ENGINE=spark: the raw observations as Parquet, where Spark's dbt sources read them.
+"""CITYDIP_ENGINE=spark: the raw observations as Parquet, where Spark's dbt sources read them,
+and the Spark-built tables back into DuckDB.
 
 The load step (pipelines/defs/source_assets.py) still writes every `raw.<source>_observations`
 table into the working DuckDB database (the plausibility checks and the history read it there);
@@ -6,6 +7,11 @@ with the Spark engine it also exports the table to `<spark_dir>/raw/<table>/part
 folder the dbt project's macro `register_raw_sources` makes an external Spark table of. Each
 export is written beside the folder and swapped in by a rename, so a Spark run reads a whole
 table, the previous or the new one.
+
+The way back: Spark writes each table it builds as Parquet under `<spark_dir>/warehouse/<schema>.db/
+<table>/`; `import_spark_tables` copies them into a DuckDB database with DuckDB's types (the same
+as the DuckDB build's: `make test-spark` checks it), the step a Spark refresh needs before the
+publish step copies the marts into the published warehouse.
 """
 
 from __future__ import annotations
@@ -59,3 +65,25 @@ def raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 def export_raw_tables(con: duckdb.DuckDBPyConnection, spark_dir: Path) -> list[Path]:
     """Every raw observation table of `con` as Parquet under `spark_dir`."""
     return [export_raw_table(con, table, spark_dir) for table in raw_tables(con)]
+
+
+def spark_table_dir(spark_dir: Path, table: str, schema: str = "main") -> Path:
+    """The folder of the Parquet files of a table the Spark build wrote (a managed table)."""
+    return spark_dir / "warehouse" / f"{schema}.db" / table
+
+
+def import_spark_tables(
+    con: duckdb.DuckDBPyConnection, spark_dir: Path, tables: list[str], schema: str = "main"
+) -> dict[str, int]:
+    """Replace each of `tables` in `schema` of `con` with the Spark build's rows; row counts."""
+    counts = {}
+    for table in tables:
+        files = spark_table_dir(spark_dir, table, schema)
+        if not files.is_dir():
+            raise FileNotFoundError(f"no Spark table {schema}.{table} in {files.parent}")
+        con.execute(
+            f'create or replace table {schema}."{table}" as select * from read_parquet(?)',
+            [str(files / "*.parquet")],
+        )
+        counts[table] = con.execute(f'select count(*) from {schema}."{table}"').fetchone()[0]
+    return counts

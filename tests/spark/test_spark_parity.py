@@ -28,7 +28,7 @@ import duckdb
 import pytest
 
 from pipelines.settings import DBT_PROJECT_DIR
-from pipelines.spark_export import export_raw_tables
+from pipelines.spark_export import export_raw_tables, import_spark_tables
 from tests.published import Published
 
 pytestmark = pytest.mark.spark
@@ -184,6 +184,38 @@ def test_the_spark_mart_equals_the_duckdb_mart(
     with duckdb.connect(str(build_db), read_only=True) as con:
         duck_columns, duck = _rows(con, f"main.{mart}")
         spark_columns, spark = _rows(con, f"read_parquet('{files}/*.parquet')")
+        duck_types = con.execute(f"describe main.{mart}").fetchall()
+        spark_types = con.execute(f"describe select * from read_parquet('{files}/*.parquet')")
+        spark_types = spark_types.fetchall()
     assert spark_columns == duck_columns
+    # DuckDB reads the Spark table's Parquet with the DuckDB mart's types: a warehouse published
+    # from the Spark build has the same schema
+    assert [(c[0], c[1]) for c in spark_types] == [(c[0], c[1]) for c in duck_types]
     assert duck, f"main.{mart} is empty on DuckDB: nothing compared"
     assert _differences(duck_columns, duck, spark) == []
+
+
+def test_a_warehouse_published_from_the_spark_marts_reads_like_the_duckdb_one(
+    spark_build: Path, shared_warehouse: Published, tmp_path: Path
+) -> None:
+    """The Spark marts copied into (a copy of) the working database, then the publish step: the
+    published warehouse's scorecard is the DuckDB-built one's, and `citydip query` reads it.
+    (The audit's Python models stay those of the DuckDB build: Spark does not build them.)"""
+    from pipelines.defs.publish import publish
+    from tests.conftest import citydip_in_process
+
+    build_db = tmp_path / "citydip_build.duckdb"
+    shutil.copy(shared_warehouse.home / "build" / "citydip_build.duckdb", build_db)
+    home = tmp_path / "home"
+    with duckdb.connect(str(build_db)) as con:
+        counts = import_spark_tables(con, spark_build, list(MARTS))
+        publish(con, home / "citydip.duckdb", {})
+    assert all(counts.values())
+    query = "select city_id, overall_rank from latest_scorecard order by all"
+    with duckdb.connect(str(shared_warehouse.home / "citydip.duckdb"), read_only=True) as con:
+        expected = con.execute(query).fetchall()
+    with duckdb.connect(str(home / "citydip.duckdb"), read_only=True) as con:
+        assert con.execute(query).fetchall() == expected
+    done = citydip_in_process("query", query, "--format", "csv", env={"CITYDIP_HOME": str(home)})
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.strip().splitlines()) == len(expected) + 1
