@@ -32,7 +32,7 @@ $(BIN)/.synced: uv.lock pyproject.toml | $(UV)
 	@touch $@
 
 $(MANIFEST): $(BIN)/.synced $(DBT_INPUTS)
-	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir . --target build
 	@touch $@
 
 $(DAGSTER_HOME)/dagster.yaml:
