@@ -219,3 +219,45 @@ def test_a_warehouse_published_from_the_spark_marts_reads_like_the_duckdb_one(
     done = citydip_in_process("query", query, "--format", "csv", env={"CITYDIP_HOME": str(home)})
     assert done.returncode == 0, done.stderr
     assert len(done.stdout.strip().splitlines()) == len(expected) + 1
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "spark"])
+def test_the_load_step_exports_its_table_as_parquet_with_the_spark_engine(
+    engine: str, tmp_path: Path
+) -> None:
+    """CITYDIP_ENGINE=spark: a source's load step (raw/<source>_observations) writes its table
+    into the working database and as Parquet where Spark's sources read it, the same rows; with
+    the DuckDB engine no Parquet. A reload with nothing new writes it when it is missing."""
+    import dagster as dg
+    from dagster_duckdb import DuckDBResource
+
+    from pipelines.defs.source_assets import build_source_assets
+    from pipelines.settings import load_settings
+    from sources import SOURCES
+
+    settings = load_settings(
+        {
+            "CITYDIP_HOME": str(tmp_path / "home"),
+            "DAGSTER_HOME": str(tmp_path / "dagster"),
+            "CITYDIP_ENGINE": engine,
+        }
+    )
+    build_db = tmp_path / "build.duckdb"
+    payload, _, observations = build_source_assets(SOURCES["gfci"])
+    resources = {"duckdb": DuckDBResource(database=str(build_db)), "settings": settings}
+    instance = dg.DagsterInstance.ephemeral()
+    assert dg.materialize([payload, observations], instance=instance, resources=resources).success
+    parquet = settings.spark_dir / "raw" / "gfci_observations"
+    if engine == "duckdb":
+        assert not parquet.exists()
+        return
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        rows = con.execute("select count(*) from raw.gfci_observations").fetchone()[0]
+        same = con.execute(
+            "select count(*) from (from raw.gfci_observations "
+            f"intersect all from read_parquet('{parquet}/*.parquet'))"
+        ).fetchone()[0]
+    assert rows > 0 and same == rows
+    shutil.rmtree(parquet)
+    assert dg.materialize([observations], instance=instance, resources=resources).success
+    assert parquet.is_dir()  # the table was unchanged (no reload), the missing export is written
