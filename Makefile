@@ -18,7 +18,7 @@ export UV_COMPILE_BYTECODE ?= 1
 DBT_INPUTS := $(shell find dbt_project/models dbt_project/seeds dbt_project/macros dbt_project/tests -type f 2>/dev/null) dbt_project/dbt_project.yml dbt_project/profiles.yml
 MANIFEST := dbt_project/target/manifest.json
 
-.PHONY: help setup run test test-e2e test-deps ui lint bench bench-quick clean
+.PHONY: help setup run test test-e2e test-spark test-deps ui lint bench bench-quick clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,7 +32,7 @@ $(BIN)/.synced: uv.lock pyproject.toml | $(UV)
 	@touch $@
 
 $(MANIFEST): $(BIN)/.synced $(DBT_INPUTS)
-	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir . --target build
 	@touch $@
 
 $(DAGSTER_HOME)/dagster.yaml:
@@ -49,20 +49,32 @@ run: setup ## refresh everything on the embedded snapshots and publish warehouse
 # e2e by module (--dist loadfile), so each module's processes and shared fixtures stay together.
 TEST_WORKERS ?= auto
 test: setup ## run the test suite: unit + integration tests (offline, in-process)
-	$(BIN)/pytest -m "not e2e" -n $(TEST_WORKERS) --dist worksteal
+	$(BIN)/pytest -m "not e2e and not spark" -n $(TEST_WORKERS) --dist worksteal
 
 test-e2e: setup test-deps ## run the e2e tests: real processes, SIGKILL, webserver, browser, cold builds
-	$(BIN)/pytest -m e2e -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -m "e2e and not spark" -n $(TEST_WORKERS) --dist loadfile
 
-# The cards' browser test (e2e) drives Debian's chromium; install it when missing and apt is there.
+# The dbt project on a local Apache Spark (CITYDIP_ENGINE=spark) against the DuckDB build: every
+# mart equal. Installs the `spark` extra (dbt-spark, pyspark) into .venv and Java when missing.
+test-spark: setup test-deps ## build the scorecard on local Spark and compare every mart with DuckDB's
+	$(UV) sync --frozen --extra spark --python $(PYTHON)
+	$(BIN)/pytest -m spark
+
+# The cards' browser test (e2e) drives Debian's chromium, make test-spark a Java 17 runtime for
+# pyspark; install each when missing and apt is there.
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo -n)
-test-deps: ## install the test suite's system packages (chromium for the browser test)
+test-deps: ## install the test suite's system packages (chromium for the browser test, Java for Spark)
 	@if [ -x "$(CHROMIUM)" ]; then :; \
 	elif command -v apt-get >/dev/null 2>&1; then \
 	  $(SUDO) apt-get update -q && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends chromium; \
 	else echo "test-deps: no $(CHROMIUM) and no apt-get: the browser test will be skipped"; fi
+	@if command -v java >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+	  $(SUDO) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends openjdk-17-jre-headless; \
+	else echo "test-deps: no java and no apt-get: make test-spark cannot run"; fi
 
 ui: setup ## start the Dagster UI and daemon (dg dev) on 127.0.0.1
 	$(BIN)/dg dev --host $(UI_HOST) --port $(UI_PORT)

@@ -38,6 +38,9 @@ class HttpLimits:
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 MODES = ("snapshot", "live")
+# CITYDIP_ENGINE: what runs the dbt project (docs/operations.md); the published warehouse is a
+# DuckDB file either way.
+ENGINES = ("duckdb", "spark")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -56,6 +59,7 @@ class Settings:
     fetch_retry_delay: float = 30.0
     dagster_log_level: str = "WARNING"
     http: HttpLimits = HttpLimits()
+    engine: str = "duckdb"
 
     @property
     def published_db(self) -> Path:
@@ -70,6 +74,12 @@ class Settings:
     def build_db(self) -> Path:
         """The working database the pipeline writes (never opened by analysts)."""
         return self.build_dir / "citydip_build.duckdb"
+
+    @property
+    def spark_dir(self) -> Path:
+        """CITYDIP_ENGINE=spark: the raw observations as Parquet (raw/<table>/), Spark's tables
+        (warehouse/) and its metastore (metastore_db/); dbt var citydip_spark_dir."""
+        return self.build_dir / "spark"
 
     @property
     def raw_dir(self) -> Path:
@@ -106,6 +116,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
             environ, "CITYDIP_DAGSTER_LOG_LEVEL", LOG_LEVELS, "WARNING", str.upper
         ),
         http=load_http_limits(environ),
+        engine=_choice(environ, "CITYDIP_ENGINE", ENGINES, "duckdb", str.lower),
     )
 
 

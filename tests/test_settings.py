@@ -22,6 +22,8 @@ def test_defaults_work_on_a_fresh_clone():
     assert settings.dbt_vars == {}
     assert (settings.fetch_retries, settings.fetch_retry_delay) == (2, 30.0)
     assert settings.dagster_log_level == "WARNING"
+    assert settings.engine == "duckdb"
+    assert settings.spark_dir == REPO_ROOT / "warehouse" / "build" / "spark"
 
 
 def test_every_variable_is_read(tmp_path):
@@ -35,6 +37,7 @@ def test_every_variable_is_read(tmp_path):
             "CITYDIP_FETCH_RETRIES": "0",
             "CITYDIP_FETCH_RETRY_DELAY": "0.5",
             "CITYDIP_DAGSTER_LOG_LEVEL": "debug",
+            "CITYDIP_ENGINE": " Spark ",
         }
     )
     assert settings.published_db == tmp_path / "home" / "citydip.duckdb"
@@ -44,6 +47,7 @@ def test_every_variable_is_read(tmp_path):
     assert settings.dbt_vars == {"normalisation": "z_score"}
     assert (settings.fetch_retries, settings.fetch_retry_delay) == (0, 0.5)
     assert settings.dagster_log_level == "DEBUG"
+    assert settings.engine == "spark"
 
 
 @pytest.mark.parametrize(
@@ -56,6 +60,7 @@ def test_every_variable_is_read(tmp_path):
         ("CITYDIP_FETCH_RETRIES", "-1"),
         ("CITYDIP_FETCH_RETRY_DELAY", "30s"),
         ("CITYDIP_DAGSTER_LOG_LEVEL", "LOUD"),
+        ("CITYDIP_ENGINE", "oracle"),
     ],
 )
 def test_a_bad_value_is_one_line_naming_its_variable(variable, value):

@@ -9,7 +9,5 @@
     {%- if not execute or load_relation(pillars) is none -%}
         {{ return([]) }}
     {%- endif -%}
-    {#- DuckDB's rowid is the order the seed's rows were inserted in, the file's order -#}
-    {%- set rows = run_query('select pillar from ' ~ pillars ~ ' order by rowid') -%}
-    {{ return(rows.columns[0].values() | list) }}
+    {{ return(seed_column_in_file_order(pillars, 'pillar')) }}
 {%- endmacro %}

@@ -50,11 +50,30 @@
     {{ return(adapter.dispatch('sample_skewness')(x)) }}
 {%- endmacro %}
 {% macro default__sample_skewness(x) -%} skewness({{ x }}) {%- endmacro %}
+{#-
+    Spark's skewness and kurtosis are the population ones (g1, g2); DuckDB's the sample ones:
+    G1 = g1 sqrt(n (n - 1)) / (n - 2), null below 3 values or without spread;
+    G2 = ((n + 1) g2 + 6) (n - 1) / ((n - 2) (n - 3)), null below 4 values or without spread.
+-#}
+{% macro spark__sample_skewness(x) -%}
+    (case
+        when count({{ x }}) >= 3 and var_pop({{ x }}) > 0
+            then skewness({{ x }}) * sqrt(cast(count({{ x }}) as double) * (count({{ x }}) - 1))
+                / (count({{ x }}) - 2)
+    end)
+{%- endmacro %}
 
 {% macro sample_kurtosis(x) -%}
     {{ return(adapter.dispatch('sample_kurtosis')(x)) }}
 {%- endmacro %}
 {% macro default__sample_kurtosis(x) -%} kurtosis({{ x }}) {%- endmacro %}
+{% macro spark__sample_kurtosis(x) -%}
+    (case
+        when count({{ x }}) >= 4 and var_pop({{ x }}) > 0
+            then ((count({{ x }}) + 1) * kurtosis({{ x }}) + 6) * (count({{ x }}) - 1)
+                / (cast(count({{ x }}) - 2 as double) * (count({{ x }}) - 3))
+    end)
+{%- endmacro %}
 
 {#-
     A deterministic pseudo-random number in (0, 1] from the md5 of the key parts: the same key
@@ -67,6 +86,18 @@
     ((cast(md5_number_upper(concat_ws('|', {{ parts | join(', ') }})) as double) + 0.5)
         / 18446744073709551616.0)
 {%- endmacro %}
+{#-
+    The same number on Spark: md5_number_upper is the md5's first 8 bytes read little-endian, so
+    the hex digits of those bytes in reverse byte order, as an unsigned 64-bit decimal (conv).
+-#}
+{% macro spark__hash_uniform(parts) -%}
+    {%- set digest = "md5(concat_ws('|', " ~ (parts | join(', ')) ~ "))" -%}
+    ((cast(conv(concat(
+        {%- for byte in range(7, -1, -1) -%}
+        substr({{ digest }}, {{ 2 * byte + 1 }}, 2){{ ', ' if not loop.last }}
+        {%- endfor -%}
+    ), 16, 10) as double) + 0.5) / cast(18446744073709551616.0 as double))
+{%- endmacro %}
 
 {#- The integers 1..n as a one-column relation `n`. -#}
 {% macro integers_to(n) -%}
@@ -74,6 +105,9 @@
 {%- endmacro %}
 {% macro default__integers_to(n) -%}
     (select cast(generate_series as integer) as n from generate_series(1, {{ n }}))
+{%- endmacro %}
+{% macro spark__integers_to(n) -%}
+    (select cast(n as integer) as n from (select explode(sequence(1, {{ n }})) as n))
 {%- endmacro %}
 
 {#-

@@ -20,6 +20,7 @@ from pipelines.defs.landing import (
 )
 from pipelines.defs.lineage import column_schema
 from pipelines.settings import Settings
+from pipelines.spark_export import export_raw_table, raw_parquet_dir
 from pipelines.sql import sql_identifier
 from sources.conditional import ConditionalCache
 from sources.errors import SourceError
@@ -176,6 +177,7 @@ def build_source_assets(source: Source, retry_policy: dg.RetryPolicy | None = No
                 con.register("incoming", empty)
                 con.execute(f"create table if not exists {table} as select * from incoming")
                 con.unregister("incoming")
+                export_for_spark(con, settings, source.id, only_if_missing=True)
             return dg.MaterializeResult(metadata={"skipped": "no snapshot"})
         payload = load_landed(settings.raw_dir, source.id)
         version = load_version(source, payload)
@@ -184,6 +186,7 @@ def build_source_assets(source: Source, retry_policy: dg.RetryPolicy | None = No
                 context.log.info(
                     f"{source.id}: payload and parser unchanged ({payload.sha256[:12]}); no reload"
                 )
+                export_for_spark(con, settings, source.id, only_if_missing=True)
                 return dg.MaterializeResult(
                     metadata={"payload_sha256": payload.sha256, "reloaded": False},
                     data_version=dg.DataVersion(version),
@@ -198,6 +201,7 @@ def build_source_assets(source: Source, retry_policy: dg.RetryPolicy | None = No
             con.unregister("incoming")
             _record_load(con, source.id, version)
             con.execute("commit")
+            export_for_spark(con, settings, source.id)
         return dg.MaterializeResult(
             metadata={
                 "rows": len(frame),
@@ -212,6 +216,19 @@ def build_source_assets(source: Source, retry_policy: dg.RetryPolicy | None = No
         )
 
     return [payload_asset, schema_check, observations_asset]
+
+
+def export_for_spark(
+    con, settings: Settings, source_id: str, only_if_missing: bool = False
+) -> None:
+    """CITYDIP_ENGINE=spark: the loaded raw.<source>_observations also as Parquet, where the dbt
+    project's Spark sources read it (pipelines/spark_export.py); nothing on DuckDB."""
+    if settings.engine != "spark":
+        return
+    table = f"{source_id}_observations"
+    if only_if_missing and raw_parquet_dir(settings.spark_dir, table).exists():
+        return
+    export_raw_table(con, table, settings.spark_dir)
 
 
 def skipped_offline(settings: Settings, source: Source) -> bool:

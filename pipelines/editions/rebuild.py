@@ -146,7 +146,7 @@ def method_checkout(commit: str, target: Path, repo: Path = REPO_ROOT) -> Path |
         archive.extractall(target, filter="data")
     dbt = Path(sys.executable).parent / "dbt"
     subprocess.run(
-        [str(dbt), "parse", "--quiet", "--profiles-dir", "."],
+        [str(dbt), "parse", "--quiet", "--profiles-dir", ".", "--target", "build"],
         cwd=target / "dbt_project",
         capture_output=True,
         check=True,

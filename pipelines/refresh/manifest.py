@@ -52,7 +52,8 @@ def ensure_manifest(project: Path = DBT_PROJECT_DIR, manifest: Path = MANIFEST) 
         return []
     dbt = Path(sys.executable).with_name("dbt")
     done = subprocess.run(
-        [str(dbt), "parse", "--quiet", "--profiles-dir", "."],
+        # the DuckDB target's manifest (the refresh's dbt build), whatever CITYDIP_ENGINE says
+        [str(dbt), "parse", "--quiet", "--profiles-dir", ".", "--target", "build"],
         cwd=project,
         capture_output=True,
         text=True,

@@ -20,8 +20,8 @@ select
     case
         when coalesce(o.pillars_observed, 0) < {{ var('min_pillars') }}
             then
-                'observations in ' || cast(coalesce(o.pillars_observed, 0) as varchar)
-                || ' of ' || cast((select count(*) from {{ ref('pillars') }}) as varchar)
+                'observations in ' || cast(coalesce(o.pillars_observed, 0) as string)
+                || ' of ' || cast((select count(*) from {{ ref('pillars') }}) as string)
                 || ' pillars, below min_pillars {{ var("min_pillars") }}: not scored'
     end as unscored_reason
 from {{ ref('cities') }} as c

@@ -50,6 +50,15 @@ candidates as (
         on p.period <= y.year and p.period >= y.year - {{ var('max_data_age') }}
 ),
 
+ranked_candidates as (
+    select
+        *,
+        row_number() over (
+            partition by year, indicator_id order by enough_cities desc, period desc
+        ) as preference
+    from candidates
+),
+
 editions as (
     select
         year,
@@ -57,10 +66,8 @@ editions as (
         period as edition_year,
         cities_observed,
         enough_cities as is_indicator_scored
-    from candidates
-    qualify row_number() over (
-        partition by year, indicator_id order by enough_cities desc, period desc
-    ) = 1
+    from ranked_candidates
+    where preference = 1
 ),
 
 grid as (
@@ -85,8 +92,8 @@ select
             then 'no data within max_data_age ({{ var("max_data_age") }} years)'
         when not e.is_indicator_scored
             then
-                cast(e.cities_observed as varchar) || ' of ' || cast(cc.cities as varchar)
-                || ' cities observed in ' || cast(e.edition_year as varchar)
+                cast(e.cities_observed as string) || ' of ' || cast(cc.cities as string)
+                || ' cities observed in ' || cast(e.edition_year as string)
                 || ', below min_indicator_coverage {{ var("min_indicator_coverage") }}'
     end as indicator_not_scored_reason,
     case when e.is_indicator_scored then h.value end as raw_value,

@@ -30,8 +30,15 @@ cities as (
 ),
 
 -- the city's own population (UN WUP agglomeration), keyed by city
-denominators as (
-    select indicator_id as denominator, geo_id as city_id, period, value as denominator_value
+denominator_candidates as (
+    select
+        indicator_id as denominator,
+        geo_id as city_id,
+        period,
+        value as denominator_value,
+        row_number() over (
+            partition by indicator_id, geo_id, period order by source_id
+        ) as preference
     from observations
     where
         indicator_id in (
@@ -39,9 +46,12 @@ denominators as (
             where r.denominator is not null
         )
         and geo_level in ('city', 'metro')
-    qualify row_number() over (
-        partition by indicator_id, geo_id, period order by source_id
-    ) = 1
+),
+
+denominators as (
+    select denominator, city_id, period, denominator_value
+    from denominator_candidates
+    where preference = 1
 ),
 
 own_figures as (
@@ -98,12 +108,35 @@ harmonised as (
     inner join registry as r on r.indicator_id = v.indicator_id
     left join denominators as d
         on d.denominator = r.denominator and d.city_id = v.city_id and d.period = v.period
+),
+
+preferred as (
+    select
+        *,
+        row_number() over (
+            partition by city_id, indicator_id, period
+            order by (geo_level = 'country'), (geo_level = 'metro'), source_id
+        ) as preference
+    from harmonised
+    where value is not null
 )
 
-select *
-from harmonised
-where value is not null
-qualify row_number() over (
-    partition by city_id, indicator_id, period
-    order by (geo_level = 'country'), (geo_level = 'metro'), source_id
-) = 1
+select
+    city_id,
+    indicator_id,
+    period,
+    value,
+    unit,
+    observed_value,
+    observation_unit,
+    registry_unit,
+    denominator,
+    denominator_value,
+    geo_id,
+    geo_level,
+    is_proxy,
+    source_id,
+    payload_sha256,
+    is_approximate
+from preferred
+where preference = 1

@@ -26,5 +26,5 @@
 ] %}
 {% for model in staged %}
 select * from {{ ref(model) }}
-{% if not loop.last %}union all by name{% endif %}
+{% if not loop.last %}{{ union_all_by_name() }}{% endif %}
 {% endfor %}

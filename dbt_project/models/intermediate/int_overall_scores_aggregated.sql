@@ -56,7 +56,7 @@ ranked as (
         case
             when w.overall_score is null
                 then
-                    cast(coalesce(w.pillars_scored, 0) as varchar)
+                    cast(coalesce(w.pillars_scored, 0) as string)
                     || ' pillar score(s), below min_pillars {{ var("min_pillars") }}: unranked'
         end as overall_missing_reason,
         case

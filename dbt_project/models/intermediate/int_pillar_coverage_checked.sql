@@ -79,7 +79,7 @@ select
             then 'no data within max_data_age ({{ var("max_data_age") }} years)'
         when coverage < {{ var('min_pillar_coverage') }}
             then
-                cast(indicators_observed as varchar) || ' of ' || cast(indicators_total as varchar)
+                cast(indicators_observed as string) || ' of ' || cast(indicators_total as string)
                 || ' indicators observed, below min_pillar_coverage '
                 || '{{ var("min_pillar_coverage") }}'
     end as not_covered_reason

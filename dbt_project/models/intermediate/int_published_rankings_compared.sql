@@ -23,7 +23,7 @@ published as (
     select
         index_id,
         index_name,
-        cast(edition as varchar) as edition,
+        cast(edition as string) as edition,
         cast(publication_year as integer) as publication_year,
         sub_index,
         compares_with,
@@ -63,7 +63,7 @@ spearman as (
         {{ group_by | join(', ') }},
         cast(count(*) as integer) as n_cities,
         {{ spearman_rho('citydip_common_rank', 'published_common_rank') }} as spearman_rho,
-        string_agg(city_id, ' ' order by city_id) as cities
+        {{ sorted_string_agg('city_id', ' ') }} as cities
     from reranked
     group by {{ group_by | join(', ') }}
 ),
@@ -98,12 +98,12 @@ shared as (
 select
     cast(s.year as integer) as year,
     coalesce(s.year = h.headline_year, false) as is_headline_year,
-    cast(s.compares as varchar) as compares,
-    cast(s.index_id as varchar) as index_id,
-    cast(s.index_name as varchar) as index_name,
-    cast(s.edition as varchar) as edition,
+    cast(s.compares as string) as compares,
+    cast(s.index_id as string) as index_id,
+    cast(s.index_name as string) as index_name,
+    cast(s.edition as string) as edition,
     s.publication_year,
-    cast(s.sub_index as varchar) as sub_index,
+    cast(s.sub_index as string) as sub_index,
     s.n_cities,
     cast(s.spearman_rho as double) as spearman_rho,
     cast(k.kendall_tau_b as double) as kendall_tau_b,

@@ -32,24 +32,24 @@ choices as (
         case
             {% for method in normalisations -%}
             when floor({{ normalisations | length }} * {{ hash_uniform([
-                "'" ~ seed ~ "'", 'cast(d.draw as varchar)', "'normalisation'"
+                "'" ~ seed ~ "'", 'cast(d.draw as string)', "'normalisation'"
             ]) }}) <= {{ loop.index0 }} then '{{ method }}'
             {% endfor -%}
         end as normalisation,
         case
             when
-                {{ hash_uniform(["'" ~ seed ~ "'", 'cast(d.draw as varchar)', "'imputation'"]) }}
+                {{ hash_uniform(["'" ~ seed ~ "'", 'cast(d.draw as string)', "'imputation'"]) }}
                 <= 0.5 then 'as_configured'
             else 'none'
         end as imputation,
         case
             when
-                {{ hash_uniform(["'" ~ seed ~ "'", 'cast(d.draw as varchar)', "'aggregation'"]) }}
+                {{ hash_uniform(["'" ~ seed ~ "'", 'cast(d.draw as string)', "'aggregation'"]) }}
                 <= 0.5 then 'arithmetic'
             else 'geometric'
         end as aggregation,
         cast(floor(((select count(*) from scored_indicators) + 1) * {{ hash_uniform([
-            "'" ~ seed ~ "'", 'cast(d.draw as varchar)', "'left_out'"
+            "'" ~ seed ~ "'", 'cast(d.draw as string)', "'left_out'"
         ]) }}) as integer) as left_out_position
     from draws as d
 ),
@@ -65,7 +65,7 @@ indicator_weights as (
         d.draw,
         i.indicator_id,
         i.weight * (1 + {{ jitter }} * (2 * {{ hash_uniform([
-            "'" ~ seed ~ "'", 'cast(d.draw as varchar)', "'indicator'", 'i.indicator_id'
+            "'" ~ seed ~ "'", 'cast(d.draw as string)', "'indicator'", 'i.indicator_id'
         ]) }} - 1)) as weight
     from draws as d
     cross join {{ ref('int_indicators_classified') }} as i
@@ -77,7 +77,7 @@ pillar_weights as (
         d.draw,
         p.pillar,
         p.weight * (1 + {{ jitter }} * (2 * {{ hash_uniform([
-            "'" ~ seed ~ "'", 'cast(d.draw as varchar)', "'pillar'", 'p.pillar'
+            "'" ~ seed ~ "'", 'cast(d.draw as string)', "'pillar'", 'p.pillar'
         ]) }} - 1)) as weight
     from draws as d
     cross join {{ ref('pillars') }} as p

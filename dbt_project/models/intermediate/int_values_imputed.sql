@@ -14,31 +14,47 @@ with selected as (
 last_observation as (
     {% if method == 'last_observation' %}
     select
-        s.year,
-        s.city_id,
-        s.indicator_id,
-        h.value,
-        h.unit,
-        h.period,
-        h.observed_value,
-        h.denominator_value,
-        h.geo_level,
-        h.is_proxy,
-        h.is_approximate,
-        h.source_id,
-        h.payload_sha256
-    from selected as s
-    inner join {{ ref('int_observations_harmonised') }} as h
-        on
-            h.city_id = s.city_id
-            and h.indicator_id = s.indicator_id
-            and h.period < s.edition_year
-            and h.period >= s.year - {{ var('max_data_age') }}
-    where s.raw_value is null and s.is_indicator_scored
-    qualify
-        row_number() over (
-            partition by s.year, s.city_id, s.indicator_id order by h.period desc
-        ) = 1
+        year,
+        city_id,
+        indicator_id,
+        value,
+        unit,
+        period,
+        observed_value,
+        denominator_value,
+        geo_level,
+        is_proxy,
+        is_approximate,
+        source_id,
+        payload_sha256
+    from (
+        select
+            s.year,
+            s.city_id,
+            s.indicator_id,
+            h.value,
+            h.unit,
+            h.period,
+            h.observed_value,
+            h.denominator_value,
+            h.geo_level,
+            h.is_proxy,
+            h.is_approximate,
+            h.source_id,
+            h.payload_sha256,
+            row_number() over (
+                partition by s.year, s.city_id, s.indicator_id order by h.period desc
+            ) as recency
+        from selected as s
+        inner join {{ ref('int_observations_harmonised') }} as h
+            on
+                h.city_id = s.city_id
+                and h.indicator_id = s.indicator_id
+                and h.period < s.edition_year
+                and h.period >= s.year - {{ var('max_data_age') }}
+        where s.raw_value is null and s.is_indicator_scored
+    ) as earlier
+    where recency = 1
     {% else %}
     -- imputation = {{ method }}: nothing is carried forward
     select

@@ -20,8 +20,8 @@ scored_values as (
         city_id,
         year,
         cast(count(*) as integer) as indicators_scored,
-        avg(case when is_proxy then 1.0 else 0.0 end) as proxy_share,
-        avg(case when is_imputed then 1.0 else 0.0 end) as imputed_share,
+        avg(cast(case when is_proxy then 1 else 0 end as double)) as proxy_share,
+        avg(cast(case when is_imputed then 1 else 0 end as double)) as imputed_share,
         cast(min(data_year) as integer) as data_year_min,
         cast(max(data_year) as integer) as data_year_max
     from {{ ref('int_values_scored') }}

@@ -10,8 +10,8 @@ with values_per_year as (
         year,
         cast(count(distinct pillar) as integer) as pillars_scored,
         cast(count(distinct indicator_id) as integer) as indicators_scored,
-        avg(case when is_proxy then 1.0 else 0.0 end) as proxy_share,
-        avg(case when is_imputed then 1.0 else 0.0 end) as imputed_share,
+        avg(cast(case when is_proxy then 1 else 0 end as double)) as proxy_share,
+        avg(cast(case when is_imputed then 1 else 0 end as double)) as imputed_share,
         cast(min(data_year) as integer) as data_year_min,
         cast(max(data_year) as integer) as data_year_max
     from {{ ref('int_values_scored') }}
@@ -27,7 +27,7 @@ cities_per_year as (
         year,
         cast(count(*) as integer) as cities,
         cast(count(overall_score) as integer) as cities_ranked,
-        string_agg(case when overall_score is null then city_id end, ', ' order by city_id)
+        {{ sorted_string_agg('case when overall_score is null then city_id end', ', ') }}
             as cities_unranked
     from {{ ref('int_overall_scores_aggregated') }}
     group by year
@@ -41,8 +41,8 @@ select
     case
         when coalesce(v.pillars_scored, 0) < p.pillars_total
             then
-                'partial: ' || cast(coalesce(v.pillars_scored, 0) as varchar) || ' of '
-                || cast(p.pillars_total as varchar) || ' pillars scored'
+                'partial: ' || cast(coalesce(v.pillars_scored, 0) as string) || ' of '
+                || cast(p.pillars_total as string) || ' pillars scored'
     end as partial_reason,
     c.cities,
     c.cities_ranked,

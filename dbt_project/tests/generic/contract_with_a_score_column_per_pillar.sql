@@ -9,7 +9,7 @@
     if execute else [] %}
 with expected as (
     {%- for column in declared %}
-    select '{{ column.name }}' as column_name, upper('{{ column.data_type }}') as data_type
+    select '{{ column.name }}' as column_name, '{{ reported_type(column.data_type) }}' as data_type
     union all
     {%- endfor %}
     select pillar || '_score' as column_name, 'DOUBLE' as data_type
@@ -17,12 +17,7 @@ with expected as (
 ),
 
 actual as (
-    select column_name, data_type
-    from information_schema.columns
-    where
-        table_catalog = '{{ model.database }}'
-        and table_schema = '{{ model.schema }}'
-        and table_name = '{{ model.identifier }}'
+    {{ relation_columns_sql(model) }}
 )
 
 (select 'missing or mistyped' as problem, * from expected except select 'missing or mistyped', * from actual)
