@@ -77,6 +77,7 @@ def import_spark_tables(
 ) -> dict[str, int]:
     """Replace each of `tables` in `schema` of `con` with the Spark build's rows; row counts."""
     counts = {}
+    con.execute(f'create schema if not exists "{schema}"')
     for table in tables:
         files = spark_table_dir(spark_dir, table, schema)
         if not files.is_dir():

@@ -5,6 +5,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from pipelines.defs.dbt_fingerprint import project_fingerprint, python_model_fingerprint
@@ -71,10 +72,66 @@ class CitydipTranslator(DagsterDbtTranslator):
 def dbt_build_args(settings: Settings) -> list[str]:
     """`dbt build` with the dbt vars in effect and the working database of CITYDIP_HOME, passed
     as the var the profile reads (so neither travels through the environment). On the DuckDB
-    target whatever CITYDIP_ENGINE says: the refresh publishes the DuckDB build's marts, and
-    building them on Spark is not wired into it yet (docs/operations.md)."""
+    target (with CITYDIP_ENGINE=spark, for what only DuckDB builds: build_on_spark)."""
     dbt_vars = {**settings.dbt_vars, BUILD_DB_VAR: str(settings.build_db)}
     return ["build", "--target", "build", "--vars", json.dumps(dbt_vars)]
+
+
+# What only DuckDB builds when CITYDIP_ENGINE=spark: the audit's Python models (dbt-spark runs
+# Python models on Databricks only) and the published views, which the published DuckDB file
+# ships as views over the marts.
+DUCKDB_ONLY = (
+    "path:models/views",
+    "audit_correlation",
+    "audit_effective_weight",
+    "audit_pillar_coherence",
+    "audit_sobol",
+)
+# Everything else: what the Spark build makes and the working database takes back from it.
+BUILT_ON_SPARK = (
+    "resource_type:seed",
+    "path:models/staging",
+    "path:models/intermediate",
+    "path:models/marts",
+    "audit_city_strengths",
+)
+
+
+def build_on_spark(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: Settings):
+    """CITYDIP_ENGINE=spark: the selected models on Spark (`--target spark`, the raw observations
+    read as Parquet), their tables copied back into the working DuckDB database, then the
+    DuckDB-only models on DuckDB over them; each node is built, and reported, once. The
+    published warehouse stays a DuckDB file, so every reader reads it as before."""
+    from pipelines.spark_export import export_raw_tables, import_spark_tables
+
+    with duckdb.connect(str(settings.build_db)) as con:
+        export_raw_tables(con, settings.spark_dir)  # a home switched to Spark has none yet
+    spark_vars = {**settings.dbt_vars, "citydip_spark_dir": str(settings.spark_dir)}
+    spark_args = ["build", "--target", "spark", "--vars", json.dumps(spark_vars)]
+    on_spark = dbt.cli(
+        [*spark_args, "--exclude", " ".join(DUCKDB_ONLY)],
+        context=context,
+        target_path=settings.build_dir / "dbt-spark",
+    )
+    yield from on_spark.stream()
+    built = on_spark.get_artifact("run_results.json")["results"]
+    nodes = json.loads(DBT_PROJECT.manifest_path.read_text())["nodes"]
+    # the tables and seeds Spark built (a view has no files, and the DuckDB-only models read
+    # the marts, not the views)
+    tables: dict[str, list[str]] = {}
+    for result in built:
+        node = nodes.get(result["unique_id"], {})
+        stored = node.get("config", {}).get("materialized") in ("table", "incremental", "seed")
+        if result["status"] == "success" and stored:
+            tables.setdefault(node["schema"], []).append(node["alias"])
+    with duckdb.connect(str(settings.build_db)) as con:
+        for schema, names in tables.items():
+            import_spark_tables(con, settings.spark_dir, names, schema)
+    yield from dbt.cli(
+        [*dbt_build_args(settings), "--exclude", " ".join(BUILT_ON_SPARK)],
+        context=context,
+        target_path=settings.build_dir / "dbt",
+    ).stream()
 
 
 def build_dbt_models(dbt_vars: Mapping[str, Any]) -> dg.AssetsDefinition:
@@ -99,8 +156,11 @@ def build_dbt_models(dbt_vars: Mapping[str, Any]) -> dg.AssetsDefinition:
         # dbt reports a full disk as a failed model ("IO Error: Could not write file ... No space
         # left on device") inside dagster-dbt's "The dbt CLI process ... failed": named as such.
         with naming_disk_full("building the scorecard with dbt", settings.build_dir):
-            yield from dbt.cli(
-                dbt_build_args(settings), context=context, target_path=target_path
-            ).stream()
+            if settings.engine == "spark":
+                yield from build_on_spark(context, dbt, settings)
+            else:
+                yield from dbt.cli(
+                    dbt_build_args(settings), context=context, target_path=target_path
+                ).stream()
 
     return citydip_dbt_models

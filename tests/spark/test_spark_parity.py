@@ -29,7 +29,8 @@ import pytest
 
 from pipelines.settings import DBT_PROJECT_DIR
 from pipelines.spark_export import export_raw_tables, import_spark_tables
-from tests.published import Published
+from tests.conftest import citydip_in_process
+from tests.published import Published, home_env
 
 pytestmark = pytest.mark.spark
 
@@ -202,7 +203,6 @@ def test_a_warehouse_published_from_the_spark_marts_reads_like_the_duckdb_one(
     published warehouse's scorecard is the DuckDB-built one's, and `citydip query` reads it.
     (The audit's Python models stay those of the DuckDB build: Spark does not build them.)"""
     from pipelines.defs.publish import publish
-    from tests.conftest import citydip_in_process
 
     build_db = tmp_path / "citydip_build.duckdb"
     shutil.copy(shared_warehouse.home / "build" / "citydip_build.duckdb", build_db)
@@ -261,3 +261,27 @@ def test_the_load_step_exports_its_table_as_parquet_with_the_spark_engine(
     shutil.rmtree(parquet)
     assert dg.materialize([observations], instance=instance, resources=resources).success
     assert parquet.is_dir()  # the table was unchanged (no reload), the missing export is written
+
+
+def test_a_spark_refresh_publishes_the_duckdb_refreshs_scorecard(
+    shared_warehouse: Published, tmp_path: Path
+) -> None:
+    """`CITYDIP_ENGINE=spark citydip refresh` on a fresh home: the models on Spark, the audit's
+    Python models and the views on DuckDB over them; the published warehouse has every mart and
+    view of the DuckDB refresh, equal."""
+    missing = _spark_available()
+    assert missing is None, missing
+    env = {**home_env(tmp_path), "CITYDIP_ENGINE": "spark"}
+    done = citydip_in_process("refresh", "--quiet", env=env)
+    log = tmp_path / "home" / "build" / "refresh.log"
+    assert done.returncode == 0, done.stdout + done.stderr + log.read_text()[-6000:]
+    assert (tmp_path / "home" / "build" / "spark" / "warehouse" / "main.db" / "dim_city").is_dir()
+    published = shared_warehouse.home / "citydip.duckdb"
+    with duckdb.connect(str(tmp_path / "home" / "citydip.duckdb"), read_only=True) as con:
+        con.execute(f"attach '{published}' as duck (read_only)")
+        for table in (*MARTS, *VIEWS, "audit_correlation"):
+            columns, spark = _rows(con, f"main.{table}")
+            duck_columns, duck = _rows(con, f"duck.main.{table}")
+            assert columns == duck_columns, table
+            assert duck, f"{table} is empty"
+            assert _differences(columns, duck, spark) == [], table
