@@ -17,7 +17,7 @@ from bench.measure import REPO, VENV_BIN, Sample, Summary, measure
 DBT_PROJECT = REPO / "dbt_project"
 CURATED_CSV = REPO / "sources" / "snapshots" / "qs_rankings" / "qs_top100_universities.csv"
 DROPPED_ROWS = 3
-CURATED_STAGING = "staging/stg_qs_rankings__observations"
+CURATED_STAGING = "stg_qs_rankings__observations"
 
 
 @dataclass
