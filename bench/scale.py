@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import yaml
 
 from bench.generate import FIRST_YEAR, Panel, load_raw, raw_tables, write_project
 from bench.measure import REPO, VENV_BIN, Sample, measure
@@ -44,6 +45,10 @@ class ScaleResult:
     rank_mismatches: int
     unmatched: int
     defaults: Sample | None = None  # the core models again with the methodology's defaults
+    # the sensitivity part with the methodology's defaults and the project's own draws: with
+    # `defaults`, the full default method (imputation, outlier treatment, every draw)
+    default_sensitivity: Sample | None = None
+    default_draws: int | None = None
 
     @property
     def ratio(self) -> float:
@@ -86,11 +91,17 @@ def run_scale(
     common = args(settings)
     core = ["--exclude", *SENSITIVITY_SELECTION, "path:models/audit"]
     measure([*dbt, "seed", *common], env, cwd=project)  # set-up (and dbt's parse), not compared
-    defaults = None
+    defaults = default_sensitivity = None
     if with_defaults:
-        # the full methodology (imputation, outlier treatment) over the same models, for scale
-        defaults_vars = {"first_year": FIRST_YEAR, "sensitivity_draws": sensitivity_draws}
+        # the full default method (imputation, outlier treatment, the project's sensitivity
+        # draws) over the same models, timed as its own row
+        defaults_vars = {"first_year": FIRST_YEAR}
         defaults = measure([*dbt, "run", *args(defaults_vars), *core], env, cwd=project)
+        default_sensitivity = measure(
+            [*dbt, "run", *args(defaults_vars), "--select", *SENSITIVITY_SELECTION, *WITHOUT_AUDIT],
+            env,
+            cwd=project,
+        )
     dbt_run = measure([*dbt, "run", *common, *core], env, cwd=project)
     handwritten = measure(
         [sys.executable, "-m", "bench.handwritten", str(database), str(FIRST_YEAR)], {}, REPO
@@ -116,9 +127,16 @@ def run_scale(
         ranks,
         unmatched,
         defaults,
+        default_sensitivity,
+        project_var("sensitivity_draws") if with_defaults else None,
     )
     database.unlink(missing_ok=True)  # up to a few GB at 30M observations
     return result
+
+
+def project_var(name: str):
+    """A var's default in dbt_project.yml (what a run without --vars uses)."""
+    return yaml.safe_load((REPO / "dbt_project" / "dbt_project.yml").read_text())["vars"][name]
 
 
 def compare(database: Path) -> tuple[int, float | None, int, int]:

@@ -71,17 +71,19 @@
 {% macro default__register_raw_sources() -%}
     {{ return('') }}
 {%- endmacro %}
+{#- adapter.execute, not run_query: over a Spark Thrift Server these statements return no result
+    set for run_query to read (docs/operations.md, "Running off one machine"). -#}
 {% macro spark__register_raw_sources() -%}
     {%- if execute -%}
         {%- set root = var('citydip_spark_dir', env_var('CITYDIP_SPARK_DIR', '../warehouse/build/spark')) -%}
         {%- set source_node = graph.sources.values() | selectattr('source_name', 'equalto', 'raw') | list -%}
         {%- if source_node -%}
-            {%- do run_query('create database if not exists ' ~ source_node[0].schema) -%}
+            {%- do adapter.execute('create database if not exists ' ~ source_node[0].schema) -%}
         {%- endif -%}
         {%- for node in source_node -%}
             {%- set table = node.schema ~ '.' ~ node.identifier -%}
-            {%- do run_query('drop table if exists ' ~ table) -%}
-            {%- do run_query(
+            {%- do adapter.execute('drop table if exists ' ~ table) -%}
+            {%- do adapter.execute(
                 'create table ' ~ table ~ ' using parquet location '
                 ~ "'" ~ root ~ '/raw/' ~ node.identifier ~ "'"
             ) -%}

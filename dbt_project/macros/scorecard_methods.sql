@@ -115,24 +115,44 @@
     over the rows of each `partition_by` group (an indicator and year): the value's `goodness`
     (negated for lower-is-better), the lo, hi, mean, sd (sample) and n of the values, and the
     goodness rank (1 = worst, ties averaged). A select statement, e.g. the body of a CTE.
+    The rank sorts every group's values, so only the rank method asks for it (`with_rank`):
+    over a panel of millions of values the sort is the statement's largest cost.
 -#}
-{% macro select_with_normalisation_statistics(relation, partition_by, value='treated_value', direction='direction') -%}
+{% macro select_with_normalisation_statistics(relation, partition_by, value='treated_value', direction='direction', with_rank=true) -%}
     {%- set partition = partition_by | join(', ') -%}
     select
         *,
+        {% if with_rank -%}
         rank() over (partition by {{ partition }}, goodness is null order by goodness)
-        + (count(*) over (partition by {{ partition }}, goodness) - 1) / 2.0 as goodness_rank
+        + (count(*) over (partition by {{ partition }}, goodness) - 1) / 2.0
+        {%- else -%}
+        cast(null as double)
+        {%- endif %} as goodness_rank
     from (
         select
-            *,
-            case when {{ direction }} = 'lower' then -{{ value }} else {{ value }} end as goodness,
-            min({{ value }}) over values_compared as lo,
-            max({{ value }}) over values_compared as hi,
-            avg({{ value }}) over values_compared as mean,
-            stddev_samp({{ value }}) over values_compared as sd,
-            count({{ value }}) over values_compared as n
-        from {{ relation }}
-        window values_compared as (partition by {{ partition }})
+            v.*,
+            case when v.{{ direction }} = 'lower' then -v.{{ value }} else v.{{ value }} end
+                as goodness,
+            s.lo,
+            s.hi,
+            s.mean,
+            s.sd,
+            s.n
+        from {{ relation }} as v
+        -- grouped and joined back rather than five window aggregates: a window partitions and
+        -- sorts the whole panel (bench/FINDINGS.md)
+        inner join (
+            select
+                {{ partition }},
+                min({{ value }}) as lo,
+                max({{ value }}) as hi,
+                avg({{ value }}) as mean,
+                stddev_samp({{ value }}) as sd,
+                count({{ value }}) as n
+            from {{ relation }}
+            group by {{ partition }}
+        ) as s
+            on {% for column in partition_by %}s.{{ column }} = v.{{ column }}{% if not loop.last %} and {% endif %}{% endfor %}
     )
 {%- endmacro %}
 

@@ -8,6 +8,8 @@
 -- when enough cities have a value in its edition year; otherwise every value of it is dropped
 -- for that year, with the reason (`indicator_not_scored_reason`).
 -- One row per year, city and scored indicator, so every gap is explicit.
+-- A view: its rows are stored once, by int_values_normalised (bench/FINDINGS.md).
+{{ config(materialized='view') }}
 with harmonised as (
     select * from {{ ref('int_observations_harmonised') }}
 ),

@@ -9,6 +9,9 @@
 --   none       values are left as they are
 -- Flags: `outlier_flagged` on every value of a treated indicator-year, `is_outlier_treated` on
 -- each value the treatment changed.
+-- A view: int_values_normalised, its one reader, stores the treated values; writing the panel
+-- here as well cost a full copy of it (bench/FINDINGS.md).
+{{ config(materialized='view') }}
 {% set method = choice_var('outlier_treatment', ['none', 'winsorise', 'log']) %}
 {% set max_skew = var('outlier_skewness') %}
 {% set max_kurt = var('outlier_kurtosis') %}
@@ -38,11 +41,13 @@ flagged as (
     from distribution
 ),
 
+{% if method == 'winsorise' -%}
 winsorised_0 as (
     select year, indicator_id, city_id, raw_value as value
     from imputed
     where raw_value is not null
 ),
+{%- endif %}
 
 {% for step in range(1, steps + 1) %}
 -- winsorisation pass {{ step }}: move the most extreme value one step in where still outlying
@@ -112,8 +117,10 @@ treated as (
         end as treated_value
     from imputed as i
     left join flagged as f on f.year = i.year and f.indicator_id = i.indicator_id
+    {% if method == 'winsorise' -%}
     left join winsorised_{{ steps }} as w
         on w.year = i.year and w.indicator_id = i.indicator_id and w.city_id = i.city_id
+    {%- endif %}
 )
 
 select

@@ -5,8 +5,16 @@
 -- e.g. a live-only series in an offline build), `registry` every indicator of the pillar.
 -- Otherwise the pillar score will be null, for the reason given here.
 {% set basis = choice_var('coverage_basis', ['in_play', 'registry']) %}
+-- Read from step 6's stored rows, where `value_origin = 'observed'` marks the values observed in
+-- their edition year: step 2 is a view, which read here would be computed a second time.
 with selected as (
-    select * from {{ ref('int_edition_years_selected') }}
+    select
+        year,
+        city_id,
+        pillar,
+        indicator_id,
+        case when value_origin = 'observed' then raw_value end as raw_value
+    from {{ ref('int_values_normalised') }}
 ),
 
 pillar_size as (

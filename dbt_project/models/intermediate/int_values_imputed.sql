@@ -6,6 +6,10 @@
 --                     units can only be averaged once they are on the 0-100 scale)
 -- Every filled value is flagged `is_imputed`, and `value_origin` says how it was obtained.
 -- An indicator not scored in the year (step 2's coverage rule) is never imputed.
+-- A view: with imputation `none` it passes step 2's rows through, and either way
+-- int_values_normalised, its one reader through int_outliers_treated, is the table that stores
+-- them (bench/FINDINGS.md).
+{{ config(materialized='view') }}
 {% set method = choice_var('imputation', ['none', 'last_observation', 'pillar_mean']) %}
 with selected as (
     select * from {{ ref('int_edition_years_selected') }}

@@ -14,7 +14,9 @@ with treated as (
 ),
 
 ranked as (
-    {{ select_with_normalisation_statistics('treated', ['year', 'indicator_id']) }}
+    {{ select_with_normalisation_statistics(
+        'treated', ['year', 'indicator_id'], with_rank=(method == 'rank')
+    ) }}
 ),
 
 normalised as (

@@ -2,6 +2,8 @@
 -- pillar the city has a score in, that year. These are the "scored values" whose proxy and
 -- imputed shares and data years every ranking is shown with (scorecard_city per city,
 -- scorecard_edition per year).
+-- A view: its two readers aggregate it per city or per year (bench/FINDINGS.md).
+{{ config(materialized='view') }}
 select
     s.year,
     s.city_id,
