@@ -84,7 +84,8 @@ lint: setup ## ruff, then sqlfluff on the dbt models (.sqlfluff: dbt templater, 
 	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint dbt_project/models
 
-bench: setup ## run the four benchmarks (refresh cold / no change / one source; scale) and rewrite bench/RESULTS.md
+bench: setup test-deps ## run the four benchmarks (refresh cold / no change / one source; scale, on DuckDB and Spark) and rewrite bench/RESULTS.md
+	$(UV) sync --frozen --extra spark --python $(PYTHON)
 	$(BIN)/python -m bench.run
 
 bench-quick: setup ## the benchmarks at small size, once each, to keep them working (CI); writes bench/out/

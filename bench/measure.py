@@ -60,3 +60,9 @@ class Summary:
             peak_rss_mib=max(s.peak_rss_mib for s in samples),
             walls=tuple(round(s.wall_s, 1) for s in samples),
         )
+
+
+def same_scorecard(rows: int, unmatched: int, rank_mismatches: int, max_diff: float | None) -> bool:
+    """A built scorecard equals the hand-written one: rows on both sides, every rank, scores
+    within 1e-6."""
+    return rows > 0 and unmatched == 0 and rank_mismatches == 0 and (max_diff or 0) < 1e-6

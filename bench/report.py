@@ -13,6 +13,7 @@ from pathlib import Path
 from bench.generate import FIRST_YEAR
 from bench.refresh import RefreshResults
 from bench.scale import COMPARABLE_VARS, ScaleResult
+from bench.spark_scale import SPARK_SETTINGS
 
 FINDINGS = Path(__file__).with_name("FINDINGS.md")
 GIB = 1024
@@ -75,6 +76,7 @@ def write_report(
         "times carry that load, so CPU time (user + sys of the command and its children) is "
         "reported beside them.",
         *([f"- {host['parts']}."] if host.get("parts") else []),
+        *([f"- Spark: {host['spark']}."] if host.get("spark") else []),
         "",
     ]
     targets: list[tuple[str, str, bool | None]] = []
@@ -129,6 +131,35 @@ def _full_default_lines(results: list[ScaleResult]) -> list[str]:
             f"| {s.panel.observations:,} | {core.wall_s:.1f} | {core.cpu_s:.1f} | "
             f"{sens.wall_s:.1f} ({s.default_draws}) | {sens.cpu_s:.1f} | "
             f"{max(core.peak_rss_mib, sens.peak_rss_mib):.0f} | {core.wall_s + sens.wall_s:.1f} |"
+        )
+    return [*lines, ""]
+
+
+def _spark_lines(results: list[ScaleResult]) -> list[str]:
+    rows = [s for s in results if s.spark]
+    if not rows:
+        return []
+    lines = [
+        "On Apache Spark (`bench/spark_scale.py`): the same core models and vars through dbt-spark's "
+        f"`session` method, local[2] ({', '.join(f'{k}={v}' for k, v in SPARK_SETTINGS.items())}), "
+        "over the panel's raw tables exported as Parquet the way the load step exports them; "
+        "Spark's overall scores compared with the hand-written statement's. Wall time only: "
+        "Spark's JVM is a process dbt does not wait for, so its CPU time and memory escape the "
+        "probe (its heap is bounded by the driver memory).",
+        "",
+        "| observations | Spark dbt run s | seeds s | DuckDB dbt run s | Spark / DuckDB | "
+        "Spark / hand SQL | same scorecard |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for s in rows:
+        k = s.spark
+        lines.append(
+            f"| {s.panel.observations:,} | {k.dbt_run.wall_s:.1f} | {k.seed.wall_s:.1f} | "
+            f"{s.dbt_run.wall_s:.1f} | "
+            f"{k.dbt_run.wall_s / s.dbt_run.wall_s:.2f} | "
+            f"{k.dbt_run.wall_s / s.handwritten.wall_s:.2f} | "
+            f"{'yes' if k.agrees else 'NO'} ({k.rows:,} rows, max diff "
+            f"{k.max_score_diff or 0:.1e}) |"
         )
     return [*lines, ""]
 
@@ -273,6 +304,11 @@ def _scale_section(results: list[ScaleResult], targets: list, problems: list) ->
             f"{f'{s.defaults.wall_s:.1f}' if s.defaults else '—'} | {tested} | {'yes' if s.agrees else 'NO'} ({s.rows:,} rows, "
             f"max diff {s.max_score_diff or 0:.1e}) |"
         )
+        if s.spark and not s.spark.agrees:
+            problems.append(
+                f"Spark and the hand-written scorecard disagree at {s.panel.observations:,}: "
+                f"{s.spark.unmatched} unmatched rows, {s.spark.rank_mismatches} ranks"
+            )
         if not s.agrees:
             problems.append(
                 f"dbt and the hand-written scorecard disagree at {s.panel.observations:,}: "
@@ -315,10 +351,11 @@ def _scale_section(results: list[ScaleResult], targets: list, problems: list) ->
         ),
         "",
         *_full_default_lines(results),
+        *_spark_lines(results),
     ]
     spread = (
         max(abs(m / statistics.median(marginal.values()) - 1) for m in marginal.values())
-        if marginal
+        if len(marginal) >= 2
         else None
     )
     targets += [
@@ -341,7 +378,7 @@ def _scale_section(results: list[ScaleResult], targets: list, problems: list) ->
                 + f"; largest deviation from their median {spread:.0%}"
             )
             if spread is not None
-            else "needs three sizes or more",
+            else "needs three sizes or more (two above the smallest)",
             spread is not None and spread <= 0.2,
         ),
     ]

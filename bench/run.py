@@ -22,6 +22,7 @@ from bench.measure import REPO
 from bench.refresh import run_refresh_benchmarks
 from bench.report import machine, write_report
 from bench.scale import SENSITIVITY_DRAWS, run_scale
+from bench.spark_scale import spark_missing
 
 OUT = REPO / "bench" / "out"
 # The first, tiny panel measures dbt's fixed cost (start-up, parse, the small models): growth is
@@ -60,6 +61,12 @@ def main(argv: list[str] | None = None) -> int:
         help=f"dbt var sensitivity_draws at scale (default {SENSITIVITY_DRAWS}; the project's 500 "
         "draws x 30 million observations is out of reach of this machine)",
     )
+    parser.add_argument(
+        "--spark",
+        default=None,
+        help="panels (observations, comma-separated) also built on local Spark (default: the "
+        "largest full panel; none in quick mode); 'none' for none",
+    )
     parser.add_argument("--note", help="a sentence added to the machine section (--combine)")
     parser.add_argument(
         "--combine",
@@ -91,6 +98,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"refresh benchmarks: {runs} round(s)", flush=True)
         refresh = run_refresh_benchmarks(runs, OUT / "refresh")
     scale = []
+    on_spark = _spark_panels(args, panels)
+    if on_spark and (missing := spark_missing()):
+        print(f"not on Spark: {missing}", flush=True)
+        host["spark"] = f"not run: {missing}"
+        on_spark = set()
     if not args.skip_scale:
         for panel in panels:
             print(f"scale benchmark: {panel.observations:,} observations", flush=True)
@@ -101,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
                     with_tests=_with_tests(args, panel, panels),
                     with_defaults=panel is _defaults_panel(panels) and not args.quick,
                     sensitivity_draws=args.sensitivity_draws,
+                    with_spark=panel.observations in on_spark,
                 )
             )
             if args.skip_refresh:  # saved after each size, so an interrupted run keeps them
@@ -111,6 +124,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.skip_refresh:
         _save(OUT / "scale.pkl", host, scale)
     return _finish(output, host, refresh, scale, args.quick)
+
+
+def _spark_panels(args: argparse.Namespace, panels: list[Panel]) -> set[int]:
+    """The panel sizes (observations) to build on Spark as well."""
+    if args.spark is None:
+        return set() if args.quick else {panels[-1].observations}
+    if args.spark == "none":
+        return set()
+    return {int(n) for n in args.spark.split(",")}
 
 
 def _defaults_panel(panels: list[Panel]) -> Panel:

@@ -12,7 +12,8 @@ import duckdb
 import yaml
 
 from bench.generate import FIRST_YEAR, Panel, load_raw, raw_tables, write_project
-from bench.measure import REPO, VENV_BIN, Sample, measure
+from bench.measure import REPO, VENV_BIN, Sample, measure, same_scorecard
+from bench.spark_scale import SparkSample, run_on_spark
 
 # The weight-sensitivity draws and the contribution breakdown, with what depends on them
 # (scorecard_city joins the sensitivity ranks): built by a second `dbt run`, timed apart, because
@@ -49,6 +50,7 @@ class ScaleResult:
     # `defaults`, the full default method (imputation, outlier treatment, every draw)
     default_sensitivity: Sample | None = None
     default_draws: int | None = None
+    spark: SparkSample | None = None  # the core models on local Spark, same panel and vars
 
     @property
     def ratio(self) -> float:
@@ -56,12 +58,7 @@ class ScaleResult:
 
     @property
     def agrees(self) -> bool:
-        return (
-            self.rows > 0
-            and self.unmatched == 0
-            and self.rank_mismatches == 0
-            and (self.max_score_diff or 0) < 1e-6
-        )
+        return same_scorecard(self.rows, self.unmatched, self.rank_mismatches, self.max_score_diff)
 
 
 def run_scale(
@@ -71,6 +68,7 @@ def run_scale(
     with_tests: bool,
     with_defaults: bool,
     sensitivity_draws: int = SENSITIVITY_DRAWS,
+    with_spark: bool = False,
 ) -> ScaleResult:
     if workdir.exists():
         shutil.rmtree(workdir)
@@ -115,6 +113,7 @@ def run_scale(
         measure([*dbt, "test", *common, *WITHOUT_AUDIT], env, cwd=project) if with_tests else None
     )
     rows, diff, ranks, unmatched = compare(database)
+    spark = run_on_spark(project, database, workdir, common, core) if with_spark else None
     result = ScaleResult(
         panel,
         dbt_run,
@@ -129,6 +128,7 @@ def run_scale(
         defaults,
         default_sensitivity,
         project_var("sensitivity_draws") if with_defaults else None,
+        spark,
     )
     database.unlink(missing_ok=True)  # up to a few GB at 30M observations
     return result
