@@ -116,12 +116,9 @@
     (negated for lower-is-better), the lo, hi, mean, sd (sample) and n of the values, and the
     goodness rank (1 = worst, ties averaged). A select statement, e.g. the body of a CTE.
     The rank sorts every group's values, so only the rank method asks for it (`with_rank`):
-    over a panel of millions of values the sort is the statement's largest cost. The other
-    statistics are grouped and joined back (`grouped`), or window aggregates: grouping is what
-    step 6 measured best, windows what the sensitivity draws did, whose relation (two imputation
-    variants of the panel) a join would read twice (bench/FINDINGS.md).
+    over a panel of millions of values the sort is the statement's largest cost.
 -#}
-{% macro select_with_normalisation_statistics(relation, partition_by, value='treated_value', direction='direction', with_rank=true, grouped=true) -%}
+{% macro select_with_normalisation_statistics(relation, partition_by, value='treated_value', direction='direction', with_rank=true) -%}
     {%- set partition = partition_by | join(', ') -%}
     select
         *,
@@ -132,30 +129,6 @@
         cast(null as double)
         {%- endif %} as goodness_rank
     from (
-        {% if grouped -%}
-        select
-            v.*,
-            case when v.{{ direction }} = 'lower' then -v.{{ value }} else v.{{ value }} end
-                as goodness,
-            s.lo,
-            s.hi,
-            s.mean,
-            s.sd,
-            s.n
-        from {{ relation }} as v
-        inner join (
-            select
-                {{ partition }},
-                min({{ value }}) as lo,
-                max({{ value }}) as hi,
-                avg({{ value }}) as mean,
-                stddev_samp({{ value }}) as sd,
-                count({{ value }}) as n
-            from {{ relation }}
-            group by {{ partition }}
-        ) as s
-            on {% for column in partition_by %}s.{{ column }} = v.{{ column }}{% if not loop.last %} and {% endif %}{% endfor %}
-        {%- else -%}
         select
             *,
             case when {{ direction }} = 'lower' then -{{ value }} else {{ value }} end as goodness,
@@ -166,7 +139,6 @@
             count({{ value }}) over values_compared as n
         from {{ relation }}
         window values_compared as (partition by {{ partition }})
-        {%- endif %}
     )
 {%- endmacro %}
 

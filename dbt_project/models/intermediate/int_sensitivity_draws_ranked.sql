@@ -104,7 +104,7 @@ imputation_variants as (
 
 ranked as (
     {{ select_with_normalisation_statistics(
-        'imputation_variants', ['imputation', 'year', 'indicator_id'], grouped=false
+        'imputation_variants', ['imputation', 'year', 'indicator_id']
     ) }}
 ),
 
