@@ -22,7 +22,7 @@ from bench.measure import REPO
 from bench.refresh import run_refresh_benchmarks
 from bench.report import machine, write_report
 from bench.scale import SENSITIVITY_DRAWS, run_scale
-from bench.spark_scale import spark_missing
+from pipelines.spark_export import spark_missing
 
 OUT = REPO / "bench" / "out"
 # The first, tiny panel measures dbt's fixed cost (start-up, parse, the small models): growth is

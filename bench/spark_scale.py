@@ -1,7 +1,7 @@
 """Benchmark 4 on Apache Spark: the same dbt models over the same synthetic panel, on local Spark.
 
 dbt-spark's `session` method (the `spark` target of dbt_project/profiles.yml: local[2], one JVM
-inside the dbt process) runs the core models the DuckDB row times, with the same vars, over the
+started by the dbt process) runs the core models the DuckDB row times, with the same vars, over the
 panel's raw tables exported as Parquet the way the load step exports them
 (pipelines/spark_export.py). Spark's overall scores are compared with the hand-written DuckDB
 statement's, row by row. Needs the `spark` extra and Java 17 (`make bench` installs the extra).
@@ -9,7 +9,6 @@ statement's, row by row. Needs the `spark` extra and Java 17 (`make bench` insta
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 from dataclasses import dataclass
@@ -41,18 +40,6 @@ class SparkSample:
     @property
     def agrees(self) -> bool:
         return same_scorecard(self.rows, self.unmatched, self.rank_mismatches, self.max_score_diff)
-
-
-def spark_missing() -> str | None:
-    """Why local Spark cannot run here, or None."""
-    if (
-        importlib.util.find_spec("pyspark") is None
-        or importlib.util.find_spec("dbt.adapters.spark") is None
-    ):
-        return "the spark extra is not installed (uv sync --extra spark)"
-    if shutil.which("java") is None:
-        return "no Java runtime (make test-deps installs openjdk-17-jre-headless)"
-    return None
 
 
 def run_on_spark(

@@ -16,6 +16,8 @@ publish step copies the marts into the published warehouse.
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import shutil
 import uuid
 from pathlib import Path
@@ -23,6 +25,17 @@ from pathlib import Path
 import duckdb
 
 RAW_SCHEMA = "raw"
+
+
+def spark_missing() -> str | None:
+    """Why a local Spark build cannot run here, or None: the `spark` extra (pyspark, dbt-spark)
+    and a Java runtime. Looked up, not imported: importing pyspark costs seconds."""
+    for module in ("pyspark", "dbt.adapters.spark"):
+        if importlib.util.find_spec(module) is None:
+            return f"the `spark` extra is not installed (no {module}): `uv sync --extra spark`"
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        return "no java on PATH: make test-deps installs openjdk-17-jre-headless"
+    return None
 
 
 def raw_parquet_dir(spark_dir: Path, table: str) -> Path:

@@ -28,7 +28,7 @@ import duckdb
 import pytest
 
 from pipelines.settings import DBT_PROJECT_DIR
-from pipelines.spark_export import export_raw_tables, import_spark_tables
+from pipelines.spark_export import export_raw_tables, import_spark_tables, spark_missing
 from tests.conftest import citydip_in_process
 from tests.published import Published, home_env
 
@@ -54,22 +54,10 @@ VIEWS = ("indicator_timeseries", "latest_scorecard")
 TOLERANCE = 1e-9
 
 
-def _spark_available() -> str | None:
-    """Why the Spark build cannot run here, or None."""
-    try:
-        import pyspark  # noqa: F401
-        from dbt.adapters import spark  # noqa: F401
-    except ImportError as error:
-        return f"the `spark` extra is not installed ({error}): make test-spark installs it"
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        return "no java on PATH: make test-deps installs openjdk-17-jre-headless"
-    return None
-
-
 @pytest.fixture(scope="module")
 def spark_build(shared_warehouse: Published, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A Spark build of the project from the shared warehouse's raw tables; its folder."""
-    missing = _spark_available()
+    missing = spark_missing()
     assert missing is None, missing
     spark_dir = tmp_path_factory.mktemp("spark")
     build_db = shared_warehouse.home / "build" / "citydip_build.duckdb"
@@ -269,7 +257,7 @@ def test_a_spark_refresh_publishes_the_duckdb_refreshs_scorecard(
     """`CITYDIP_ENGINE=spark citydip refresh` on a fresh home: the models on Spark, the audit's
     Python models and the views on DuckDB over them; the published warehouse has every mart and
     view of the DuckDB refresh, equal."""
-    missing = _spark_available()
+    missing = spark_missing()
     assert missing is None, missing
     env = {**home_env(tmp_path), "CITYDIP_ENGINE": "spark"}
     done = citydip_in_process("refresh", "--quiet", env=env)
