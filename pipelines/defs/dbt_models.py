@@ -69,12 +69,18 @@ class CitydipTranslator(DagsterDbtTranslator):
         return f"{own}-{self.fingerprint}"
 
 
+# dbt's unit tests check the models' SQL on fixed inputs, not the data: they run where the code
+# changes (`make test`: tests/dbt/test_dbt_unit_tests.py; `make test-spark`), not in every
+# refresh, as dbt recommends for production (they were 5 s of each refresh's build).
+NOT_IN_A_REFRESH = ("--exclude-resource-type", "unit_test")
+
+
 def dbt_build_args(settings: Settings) -> list[str]:
     """`dbt build` with the dbt vars in effect and the working database of CITYDIP_HOME, passed
     as the var the profile reads (so neither travels through the environment). On the DuckDB
     target (with CITYDIP_ENGINE=spark, for what only DuckDB builds: build_on_spark)."""
     dbt_vars = {**settings.dbt_vars, BUILD_DB_VAR: str(settings.build_db)}
-    return ["build", "--target", "build", "--vars", json.dumps(dbt_vars)]
+    return ["build", "--target", "build", "--vars", json.dumps(dbt_vars), *NOT_IN_A_REFRESH]
 
 
 # What only DuckDB builds when CITYDIP_ENGINE=spark: the audit's Python models (dbt-spark runs
@@ -107,7 +113,7 @@ def build_on_spark(context: dg.AssetExecutionContext, dbt: DbtCliResource, setti
     with duckdb.connect(str(settings.build_db)) as con:
         export_raw_tables(con, settings.spark_dir)  # a home switched to Spark has none yet
     spark_vars = {**settings.dbt_vars, "citydip_spark_dir": str(settings.spark_dir)}
-    spark_args = ["build", "--target", "spark", "--vars", json.dumps(spark_vars)]
+    spark_args = ["build", "--target", "spark", "--vars", json.dumps(spark_vars), *NOT_IN_A_REFRESH]
     on_spark = dbt.cli(
         [*spark_args, "--exclude", " ".join(DUCKDB_ONLY)],
         context=context,

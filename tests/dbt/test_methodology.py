@@ -1,31 +1,23 @@
 """The scorecard methodology (docs/methodology.md) on the shipped snapshots, end to end.
 
 Three dbt invocations in all: one default `citydip refresh` (the session's shared one,
-tests/published.py), then, on copies of its working database, a re-run of the sensitivity models
-(same seed, same numbers) and a `dbt build` with the normalisation switched by a var.
+tests/published.py), then, on copies of its working database, dbt's unit tests with a rebuild of
+the sensitivity models (same seed, same numbers), and a `dbt build` with the normalisation
+switched by a var.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from pipelines.settings import DBT_PROJECT_DIR, load_settings
+from tests.dbt.dbt_run import copy_of_build_db, query, run_dbt
 
 TOLERANCE = 1e-9
-
-
-def query(db: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(sql).fetchall()
 
 
 @pytest.fixture(scope="module")
@@ -163,42 +155,53 @@ def test_a_pillar_without_a_score_is_null_with_a_reason(published, pillar_weight
 WITHOUT_AUDIT = ("--exclude", "path:models/audit")
 
 
-def run_dbt(args: list[str], build_db: Path, scratch: Path) -> None:
-    """dbt with the project's profile against `build_db`; target and logs kept in `scratch`."""
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            *args,
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(scratch / "target"),
-            "--log-path",
-            str(scratch / "logs"),
-        ],
-        env={**os.environ, "CITYDIP_BUILD_DB": str(build_db)},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout[-5000:]
+SENSITIVITY = ("int_sensitivity_draws_ranked", "int_sensitivity_ranks_summarised")
 
 
-def copy_of_build_db(published: Path, tmp_path: Path) -> Path:
-    """A copy of the working database the refresh built (raw tables loaded, marts built)."""
-    copy = tmp_path / "build.duckdb"
-    shutil.copy(published.parent / "build" / "citydip_build.duckdb", copy)
-    return copy
+def unit_tests_declared() -> dict[str, dict]:
+    from pipelines.defs.dbt_models import DBT_PROJECT
+
+    return json.loads(DBT_PROJECT.manifest_path.read_text())["unit_tests"]
 
 
-def test_sensitivity_is_reproducible_with_the_same_seed(published, tmp_path):
-    build_db = copy_of_build_db(published, tmp_path)
-    sensitivity = ["int_sensitivity_draws_ranked", "int_sensitivity_ranks_summarised"]
-    run_dbt(["run", "--select", *sensitivity, "scorecard_sensitivity"], build_db, tmp_path)
+def unit_tested_models() -> list[str]:
+    return sorted({test["model"] for test in unit_tests_declared().values()})
+
+
+@pytest.fixture(scope="module")
+def rebuilt(published, tmp_path_factory) -> tuple[Path, list[dict]]:
+    """One dbt invocation on a copy of the working database: every dbt unit test (the method's
+    SQL on small hand-computed cases; a refresh skips them, NOT_IN_A_REFRESH) and the
+    sensitivity models rebuilt. The copy and dbt's run results."""
+    scratch = tmp_path_factory.mktemp("rebuilt")
+    build_db = copy_of_build_db(published, scratch)
+    # `dbt build` runs a unit test only with its model: those models are rebuilt too
+    selected = ["test_type:unit", *unit_tested_models(), *SENSITIVITY, "scorecard_sensitivity"]
+    run_dbt(["build", "--select", *selected], build_db, scratch)
+    return build_db, json.loads((scratch / "target" / "run_results.json").read_text())["results"]
+
+
+def test_sensitivity_is_reproducible_with_the_same_seed(published, rebuilt):
+    build_db, results = rebuilt
+    rebuilt_models = {r["unique_id"].split(".")[-1] for r in results if r["status"] == "success"}
+    assert {*SENSITIVITY, "scorecard_sensitivity"} <= rebuilt_models
     sql = "select * from scorecard_sensitivity order by year, city_id"
     assert query(build_db, sql) == query(published, sql)
+
+
+def test_every_dbt_unit_test_passes(rebuilt):
+    _, results = rebuilt
+    ran = [r for r in results if r["unique_id"].startswith("unit_test.")]
+    assert len(ran) == len(unit_tests_declared()) >= 10
+    assert all(r["status"] == "pass" for r in ran), [r for r in ran if r["status"] != "pass"]
+
+
+def test_a_refresh_builds_without_the_unit_tests(tmp_path):
+    from pipelines.defs.dbt_models import dbt_build_args
+
+    args = dbt_build_args(load_settings({"CITYDIP_HOME": str(tmp_path)}))
+    assert args[0] == "build"
+    assert args[args.index("--exclude-resource-type") + 1] == "unit_test"
 
 
 def test_citydip_dbt_vars_are_passed_to_dbt(tmp_path):

@@ -111,11 +111,9 @@ def test_marts_show_their_last_build(refreshed_instance):
     assert not any("/" in name for name in marts)  # no seeds, staging or intermediate models
 
 
-def test_citydip_status_reads_the_persistent_instance(citydip_home, tmp_path):
-    from pipelines.refresh.instance import get_instance
-
-    instance = get_instance(load_settings().dagster_home)  # DAGSTER_HOME from the fixture
-    record_successful_refresh(instance, defs)
+def test_citydip_status_reads_the_persistent_instance(
+    citydip_home, tmp_path, persistent_refreshed_instance
+):
     env = {"CITYDIP_HOME": str(citydip_home), "DAGSTER_HOME": str(tmp_path / "dagster")}
 
     result = citydip_in_process("status", "--format", "json", env=env)

@@ -14,10 +14,9 @@ from dagster_duckdb import DuckDBResource
 from pipelines.definitions import defs
 from pipelines.defs.source_assets import build_source_assets
 from pipelines.read.status import collect_status
-from pipelines.refresh.instance import get_instance
 from pipelines.settings import load_settings
 from tests.conftest import citydip_in_process
-from tests.pipelines.helpers import broken_curated, record_successful_refresh
+from tests.pipelines.helpers import broken_curated
 
 GDCI_DATED = datetime(2019, 11, 20, tzinfo=UTC)  # the GDCI snapshot's retrieval date
 
@@ -35,10 +34,11 @@ def publish_tiny_edition(home) -> None:
         con.execute("insert into _citydip_meta values ('source', 'gdci', 'abc', ?)", [GDCI_DATED])
 
 
-def test_status_shows_the_datas_own_age_from_citydip_home(citydip_home, tmp_path):
+def test_status_shows_the_datas_own_age_from_citydip_home(
+    citydip_home, tmp_path, persistent_refreshed_instance
+):
     publish_tiny_edition(citydip_home)
-    instance = get_instance(load_settings().dagster_home)
-    record_successful_refresh(instance, defs)
+    instance = persistent_refreshed_instance
     now = datetime.now(UTC)
 
     status = collect_status(defs, instance, now, published_db=citydip_home / "citydip.duckdb")
@@ -56,9 +56,10 @@ def test_status_shows_the_datas_own_age_from_citydip_home(citydip_home, tmp_path
     assert "newest data" in table and "2019-11-20" in table
 
 
-def test_a_failed_fetch_exits_3_with_the_providers_reason(citydip_home, tmp_path):
-    instance = get_instance(load_settings().dagster_home)
-    record_successful_refresh(instance, defs)
+def test_a_failed_fetch_exits_3_with_the_providers_reason(
+    citydip_home, tmp_path, persistent_refreshed_instance
+):
+    instance = persistent_refreshed_instance
     result = dg.materialize(
         build_source_assets(broken_curated(tmp_path)),
         instance=instance,

@@ -17,6 +17,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+from pytest_httpserver import HTTPServer
 
 from pipelines.defs.publish import MARTS
 from pipelines.read.city_card import headline_year
@@ -27,6 +28,19 @@ SECRET_NAME = re.compile(r"CITYDIP_[A-Z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD)\b")
 CITIES = 9  # rows of dbt_project/seeds/cities.csv
 # clients fail fast in tests: no backoff sleeps, no Dagster step retries
 FAST = {"CITYDIP_HTTP_BACKOFF": "0", "CITYDIP_HTTP_RETRIES": "2", "CITYDIP_FETCH_RETRIES": "0"}
+
+
+@pytest.fixture(scope="session")
+def make_httpserver():
+    """pytest-httpserver's server, threaded: a fault that keeps its handler busy after the client
+    gave up (a 1.5 s sleep against a 0.3 s read timeout) must not hold up the next test's
+    requests (single-threaded, every such row cost the next one 1.2 s)."""
+    server = HTTPServer(host=HTTPServer.DEFAULT_LISTEN_HOST, port=0, threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    if server.is_running():
+        server.stop()
 
 
 def secret_names() -> list[str]:
