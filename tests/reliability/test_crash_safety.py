@@ -80,20 +80,25 @@ def reached(point: KillPoint, running: Running, provider: Provider, home: Path) 
 
 
 def assert_landed_payloads_whole(raw: Path) -> None:
-    for folder in (p for p in raw.iterdir() if p.is_dir()):
-        for path in folder.iterdir():
-            if path.name.startswith("."):
-                continue  # a temp file of an interrupted write: never read, never named
-            if path.name.endswith(".json") and not path.name[:64].isalnum():
-                json.loads(path.read_text())  # latest.json
-                continue
-            if path.name.endswith(".manifest.json"):
-                manifest = json.loads(path.read_text())
-                for part in manifest["parts"]:
-                    assert (folder / f"{part['sha256']}.{part['suffix']}").exists()
-                continue
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            assert path.name.startswith(digest), f"half-written payload {path}"
+    """Every file under raw/<source>/ (and its rejected/ folder of refused responses, which an
+    earlier fault test may have left) whole: content-addressed files match their digest, JSON
+    files parse, a manifest's parts exist."""
+    for path in (p for p in raw.rglob("*") if p.is_file()):
+        if path.name.startswith("."):
+            continue  # a temp file of an interrupted write: never read, never named
+        if path.name.endswith(".json") and not path.name[:64].isalnum():
+            json.loads(path.read_text())  # latest.json
+            continue
+        if path.name.endswith(".note.json"):  # a refused response's URL and error
+            json.loads(path.read_text())
+            continue
+        if path.name.endswith(".manifest.json"):
+            manifest = json.loads(path.read_text())
+            for part in manifest["parts"]:
+                assert (path.parent / f"{part['sha256']}.{part['suffix']}").exists()
+            continue
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        assert path.name.startswith(digest), f"half-written payload {path}"
 
 
 @pytest.fixture
