@@ -84,8 +84,8 @@ def assert_landed_payloads_whole(raw: Path) -> None:
     earlier fault test may have left) whole: content-addressed files match their digest, JSON
     files parse, a manifest's parts exist."""
     for path in (p for p in raw.rglob("*") if p.is_file()):
-        if path.name.startswith("."):
-            continue  # a temp file of an interrupted write: never read, never named
+        if any(part.startswith(".") for part in path.relative_to(raw).parts):
+            continue  # a temp file (or folder) of an interrupted write: never read, never named
         if path.name.endswith(".json") and not path.name[:64].isalnum():
             json.loads(path.read_text())  # latest.json
             continue
