@@ -107,7 +107,8 @@ def run_refresh_benchmarks(runs: int, workdir: Path) -> RefreshResults:
 
 def bare_dbt_build(home: Path, scratch: Path) -> Sample:
     """`dbt build` of the same project (without the unit tests, as a refresh builds it) on a copy
-    of the working database the refresh just loaded, starting from the same partial-parse state a refresh's dbt invocation starts from."""
+    of the working database the refresh just loaded, starting from the same partial-parse state
+    a refresh's dbt invocation starts from."""
     scratch.mkdir(parents=True)
     database = scratch / "citydip_build.duckdb"
     shutil.copy(home / "build" / "citydip_build.duckdb", database)

@@ -70,7 +70,7 @@ class CitydipTranslator(DagsterDbtTranslator):
 
 
 # dbt's unit tests check the models' SQL on fixed inputs, not the data: they run where the code
-# changes (`make test`: tests/dbt/test_dbt_unit_tests.py; `make test-spark`), not in every
+# changes (`make test`: tests/dbt/test_methodology.py; `make test-spark`), not in every
 # refresh, as dbt recommends for production (they were 5 s of each refresh's build).
 NOT_IN_A_REFRESH = ("--exclude-resource-type", "unit_test")
 

@@ -148,15 +148,13 @@ def _aware(value) -> datetime | None:
 
 
 def _failed_fetch(
-    instance: dg.DagsterInstance, source, last_fetch: datetime | None, run_failure: Failure | None
+    source, recorded: list[Failure | None], last_fetch: datetime | None, run_failure: Failure | None
 ) -> Failure | None:
     """The newest failure of the source's fetch or load after its last good fetch: recorded by
-    the failure sensor, or the last failed run (a cron'd `citydip refresh`) naming the source."""
+    the failure sensor (`recorded`: on its payload and on its observations), or the last failed
+    run (a cron'd `citydip refresh`) naming the source."""
     names = {payload_key(source).to_user_string(), observations_key(source).to_user_string()}
-    candidates = [
-        recorded_failure(instance, payload_key(source)),
-        recorded_failure(instance, observations_key(source)),
-    ]
+    candidates = list(recorded)
     if run_failure is not None and names & set(run_failure.assets):
         candidates.append(run_failure)
     failures = [f for f in candidates if f and (last_fetch is None or f.failed_at > last_fetch)]
@@ -188,6 +186,7 @@ def source_status(
     key = payload_key(source)
     # the FreshnessPolicy's window: the same rule that turns the asset red in the UI
     window = overdue_after(source.cadence)
+    recorded = [recorded_failure(instance, k) for k in (key, observations_key(source))]
     fetched = latest[key]
     last_fetch = _at(fetched.timestamp) if fetched else None
     age = (now - last_fetch) if last_fetch else None
@@ -200,12 +199,11 @@ def source_status(
         overdue=age is None or age > window,
         rows=_rows(latest[observations_key(source)]),
         check=_check(instance, dg.AssetCheckKey(key, SCHEMA_CHECK)),
-        last_failure=recorded_failure(instance, key)
-        or recorded_failure(instance, observations_key(source)),
+        last_failure=recorded[0] or recorded[1],
         newest_period=data[0],
         data_date=data[1],
         data_age_days=round((now - data[1]).total_seconds() / 86400, 1) if data[1] else None,
-        failed_fetch=_failed_fetch(instance, source, last_fetch, run_failure),
+        failed_fetch=_failed_fetch(source, recorded, last_fetch, run_failure),
     )
 
 

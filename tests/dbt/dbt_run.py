@@ -12,6 +12,9 @@ import duckdb
 
 from pipelines.settings import DBT_PROJECT_DIR
 
+# The statistical audit (its Sobol sampling) is not what these builds test; tests/audit does.
+WITHOUT_AUDIT = ("--exclude", "path:models/audit")
+
 
 def query(db: Path, sql: str) -> list[tuple]:
     with duckdb.connect(str(db), read_only=True) as con:

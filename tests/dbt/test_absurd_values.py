@@ -14,8 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.dbt.dbt_run import copy_of_build_db, query, run_dbt
-from tests.dbt.test_methodology import WITHOUT_AUDIT
+from tests.dbt.dbt_run import WITHOUT_AUDIT, copy_of_build_db, query, run_dbt
 
 
 @pytest.mark.e2e  # a whole dbt build of the scorecard

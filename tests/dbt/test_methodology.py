@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.settings import DBT_PROJECT_DIR, load_settings
-from tests.dbt.dbt_run import copy_of_build_db, query, run_dbt
+from tests.dbt.dbt_run import WITHOUT_AUDIT, copy_of_build_db, query, run_dbt
 
 TOLERANCE = 1e-9
 
@@ -149,10 +149,6 @@ def test_a_pillar_without_a_score_is_null_with_a_reason(published, pillar_weight
     assert {pillar for pillar, _, _ in rows} == set(pillar_weights)
     assert all(reason for _, score, reason in rows if score is None)
     assert not any(reason for _, score, reason in rows if score is not None)
-
-
-# The statistical audit (its Sobol sampling) is not what these builds test; tests/audit does.
-WITHOUT_AUDIT = ("--exclude", "path:models/audit")
 
 
 SENSITIVITY = ("int_sensitivity_draws_ranked", "int_sensitivity_ranks_summarised")
