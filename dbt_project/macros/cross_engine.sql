@@ -14,6 +14,18 @@
 {% macro spark__type_timestamp_tz() -%} timestamp {%- endmacro %}
 
 {#-
+    Between a CTE's `as` and its body: computed where it is read, not stored. DuckDB stores
+    (materialises) a CTE read more than once, a copy of every row, which over a large panel costs
+    more than reading its inputs twice (bench/FINDINGS.md); Spark SQL always inlines a CTE and has
+    no such keyword.
+-#}
+{% macro not_materialized() -%}
+    {{ return(adapter.dispatch('not_materialized')()) }}
+{%- endmacro %}
+{% macro default__not_materialized() -%} not materialized {%- endmacro %}
+{% macro spark__not_materialized() -%} {%- endmacro %}
+
+{#-
     The keyword between two selects of the same columns: DuckDB matches them by name; Spark SQL
     has no `by name`, and every staging model has the observation contract's columns in the same
     order (macro stage_observations), so a plain `union all` is the same there.

@@ -117,21 +117,34 @@
     goodness rank (1 = worst, ties averaged). A select statement, e.g. the body of a CTE.
     The rank sorts every group's values, so only the rank method asks for it (`with_rank`):
     over a panel of millions of values the sort is the statement's largest cost.
+    `grouped`: the statistics are aggregated per group and joined back instead of computed as
+    window aggregates, which buffer every (wide) row of the relation; cheaper where `relation`
+    can be read twice at no cost (a stored table or an inlined view), dearer where the engine
+    must first store it (bench/FINDINGS.md).
 -#}
-{% macro select_with_normalisation_statistics(relation, partition_by, value='treated_value', direction='direction', with_rank=true) -%}
+{% macro select_with_normalisation_statistics(relation, partition_by, value='treated_value', direction='direction', with_rank=true, grouped=false) -%}
     {%- set partition = partition_by | join(', ') -%}
+    {%- set rows = 'v.' if grouped else '' -%}
     select
-        *,
+        {{ rows }}*,
+        {% if grouped -%}
+        s.lo,
+        s.hi,
+        s.mean,
+        s.sd,
+        s.n,
+        {% endif -%}
         {% if with_rank -%}
-        rank() over (partition by {{ partition }}, goodness is null order by goodness)
-        + (count(*) over (partition by {{ partition }}, goodness) - 1) / 2.0
+        rank() over (partition by {{ rows }}{{ partition_by | join(', ' ~ rows) }}, {{ rows }}goodness is null order by {{ rows }}goodness)
+        + (count(*) over (partition by {{ rows }}{{ partition_by | join(', ' ~ rows) }}, {{ rows }}goodness) - 1) / 2.0
         {%- else -%}
         cast(null as double)
         {%- endif %} as goodness_rank
     from (
         select
             *,
-            case when {{ direction }} = 'lower' then -{{ value }} else {{ value }} end as goodness,
+            case when {{ direction }} = 'lower' then -{{ value }} else {{ value }} end as goodness
+            {%- if not grouped %},
             min({{ value }}) over values_compared as lo,
             max({{ value }}) over values_compared as hi,
             avg({{ value }}) over values_compared as mean,
@@ -140,6 +153,22 @@
         from {{ relation }}
         window values_compared as (partition by {{ partition }})
     )
+            {%- else %}
+        from {{ relation }}
+    ) as v
+    left join (
+        select
+            {{ partition }},
+            min({{ value }}) as lo,
+            max({{ value }}) as hi,
+            avg({{ value }}) as mean,
+            stddev_samp({{ value }}) as sd,
+            count({{ value }}) as n
+        from {{ relation }}
+        group by {{ partition }}
+    ) as s
+        on {% for column in partition_by %}s.{{ column }} = v.{{ column }}{{ ' and ' if not loop.last }}{% endfor %}
+            {%- endif %}
 {%- endmacro %}
 
 {#-

@@ -10,10 +10,9 @@
 -- One row per year, city and scored indicator, so every gap is explicit.
 -- A view: its rows are stored once, by int_values_normalised (bench/FINDINGS.md).
 {{ config(materialized='view') }}
-with harmonised as (
-    select * from {{ ref('int_observations_harmonised') }}
-),
-
+-- int_observations_harmonised is read by ref, not through a CTE: DuckDB would store a copy of a
+-- CTE read more than once (bench/FINDINGS.md)
+with
 -- only the cities scored (int_cities_admitted) count: a city without data never lowers coverage
 admitted as (
     select city_id from {{ ref('int_cities_admitted') }}
@@ -26,15 +25,16 @@ city_count as (
 
 years as (
     select distinct period as year
-    from harmonised
+    from {{ ref('int_observations_harmonised') }}
     where
         period >= {{ var('first_year') }}
         and city_id in (select a.city_id from admitted as a)
 ),
 
 cities_per_period as (
-    select indicator_id, period, count(distinct city_id) as cities_observed
-    from harmonised
+    -- one row per city, indicator and period (a tested key of int_observations_harmonised)
+    select indicator_id, period, count(*) as cities_observed
+    from {{ ref('int_observations_harmonised') }}
     where city_id in (select a.city_id from admitted as a)
     group by indicator_id, period
 ),
@@ -111,5 +111,5 @@ select
 from grid as g
 cross join city_count as cc
 left join editions as e on e.year = g.year and e.indicator_id = g.indicator_id
-left join harmonised as h
+left join {{ ref('int_observations_harmonised') }} as h
     on h.city_id = g.city_id and h.indicator_id = g.indicator_id and h.period = e.edition_year

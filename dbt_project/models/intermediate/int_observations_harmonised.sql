@@ -82,7 +82,7 @@ city_values as (
     select * from proxy_figures
 ),
 
-harmonised as (
+harmonised as {{ not_materialized() }} (
     select
         v.city_id,
         v.indicator_id,
@@ -110,6 +110,17 @@ harmonised as (
         on d.denominator = r.denominator and d.city_id = v.city_id and d.period = v.period
 ),
 
+-- An indicator whose observations all come from one source at one geography level has at most
+-- one candidate per city and year (the observation contract's key is source, indicator, geography
+-- and period), so only the indicators with alternatives are ranked: over a large panel the
+-- ranking window was most of this model's cost (bench/FINDINGS.md).
+with_alternatives as (
+    select indicator_id
+    from {{ ref('int_observations_unioned') }}
+    group by indicator_id
+    having min(source_id) <> max(source_id) or min(geo_level) <> max(geo_level)
+),
+
 preferred as (
     select
         *,
@@ -118,7 +129,15 @@ preferred as (
             order by (geo_level = 'country'), (geo_level = 'metro'), source_id
         ) as preference
     from harmonised
-    where value is not null
+    where value is not null and indicator_id in (select a.indicator_id from with_alternatives as a)
+    union all
+    select
+        *,
+        1 as preference
+    from harmonised
+    where
+        value is not null
+        and indicator_id not in (select a.indicator_id from with_alternatives as a)
 )
 
 select

@@ -16,19 +16,18 @@ scores as (
     where normalised_score is not null
 ),
 
+-- aggregated per city, year and pillar before the join with the coverage rows: the join then
+-- matches one row per pillar score instead of one per indicator value (bench/FINDINGS.md)
 weighted as (
     select
-        s.year,
-        s.city_id,
-        s.pillar,
-        {{ aggregate_scores('s.normalised_score', 's.weight', method) }} as score,
+        year,
+        city_id,
+        pillar,
+        {{ aggregate_scores('normalised_score', 'weight', method) }} as score,
         count(*) as indicators_scored,
-        count(*) filter (where s.is_imputed) as indicators_imputed
-    from scores as s
-    inner join coverage as c
-        on c.year = s.year and c.city_id = s.city_id and c.pillar = s.pillar
-    where c.is_covered
-    group by s.year, s.city_id, s.pillar
+        count(*) filter (where is_imputed) as indicators_imputed
+    from scores
+    group by year, city_id, pillar
 ),
 
 pillars as (
@@ -36,14 +35,17 @@ pillars as (
         c.year,
         c.city_id,
         c.pillar,
-        w.score,
+        case when c.is_covered then w.score end as score,
         c.coverage,
         c.indicators_total,
         c.indicators_observed,
-        cast(coalesce(w.indicators_scored, 0) as integer) as indicators_scored,
-        cast(coalesce(w.indicators_imputed, 0) as integer) as indicators_imputed,
+        cast(case when c.is_covered then coalesce(w.indicators_scored, 0) else 0 end as integer)
+            as indicators_scored,
+        cast(case when c.is_covered then coalesce(w.indicators_imputed, 0) else 0 end as integer)
+            as indicators_imputed,
         case
-            when w.score is null then coalesce(c.not_covered_reason, 'no indicator scored')
+            when not c.is_covered or w.score is null
+                then coalesce(c.not_covered_reason, 'no indicator scored')
         end as score_missing_reason
     from coverage as c
     left join weighted as w

@@ -15,7 +15,7 @@ with treated as (
 
 ranked as (
     {{ select_with_normalisation_statistics(
-        'treated', ['year', 'indicator_id'], with_rank=(method == 'rank')
+        'treated', ['year', 'indicator_id'], with_rank=(method == 'rank'), grouped=true
     ) }}
 ),
 
