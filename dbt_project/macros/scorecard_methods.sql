@@ -118,9 +118,9 @@
     The rank sorts every group's values, so only the rank method asks for it (`with_rank`):
     over a panel of millions of values the sort is the statement's largest cost.
     `grouped`: the statistics are aggregated per group and joined back instead of computed as
-    window aggregates, which buffer every (wide) row of the relation; cheaper where `relation`
-    can be read twice at no cost (a stored table or an inlined view), dearer where the engine
-    must first store it (bench/FINDINGS.md).
+    window aggregates, which buffer every (wide) row of the relation. Measured (bench/FINDINGS.md):
+    cheaper in step 6 (int_values_normalised), dearer in the sensitivity model, whose relation
+    (two imputation variants in a union) the engine stores before reading it twice.
 -#}
 {% macro select_with_normalisation_statistics(relation, partition_by, value='treated_value', direction='direction', with_rank=true, grouped=false) -%}
     {%- set partition = partition_by | join(', ') -%}
