@@ -123,20 +123,20 @@
     (two imputation variants in a union) the engine stores before reading it twice.
 -#}
 {% macro select_with_normalisation_statistics(relation, partition_by, value='treated_value', direction='direction', with_rank=true, grouped=false) -%}
+    {#- each statistic's column and its aggregate, computed once per group either way -#}
+    {%- set statistics = {'lo': 'min', 'hi': 'max', 'mean': 'avg', 'sd': 'stddev_samp', 'n': 'count'} -%}
     {%- set partition = partition_by | join(', ') -%}
     {%- set rows = 'v.' if grouped else '' -%}
+    {%- set rank_partition = rows ~ (partition_by | join(', ' ~ rows)) -%}
     select
         {{ rows }}*,
         {% if grouped -%}
-        s.lo,
-        s.hi,
-        s.mean,
-        s.sd,
-        s.n,
-        {% endif -%}
-        {% if with_rank -%}
-        rank() over (partition by {{ rows }}{{ partition_by | join(', ' ~ rows) }}, {{ rows }}goodness is null order by {{ rows }}goodness)
-        + (count(*) over (partition by {{ rows }}{{ partition_by | join(', ' ~ rows) }}, {{ rows }}goodness) - 1) / 2.0
+        {% for name in statistics %}s.{{ name }},
+        {% endfor %}
+        {%- endif %}
+        {%- if with_rank -%}
+        rank() over (partition by {{ rank_partition }}, {{ rows }}goodness is null order by {{ rows }}goodness)
+        + (count(*) over (partition by {{ rank_partition }}, {{ rows }}goodness) - 1) / 2.0
         {%- else -%}
         cast(null as double)
         {%- endif %} as goodness_rank
@@ -144,31 +144,28 @@
         select
             *,
             case when {{ direction }} = 'lower' then -{{ value }} else {{ value }} end as goodness
-            {%- if not grouped %},
-            min({{ value }}) over values_compared as lo,
-            max({{ value }}) over values_compared as hi,
-            avg({{ value }}) over values_compared as mean,
-            stddev_samp({{ value }}) over values_compared as sd,
-            count({{ value }}) over values_compared as n
+            {%- if not grouped %}
+            {%- for name, aggregate in statistics.items() %},
+            {{ aggregate }}({{ value }}) over values_compared as {{ name }}
+            {%- endfor %}
         from {{ relation }}
         window values_compared as (partition by {{ partition }})
-    )
             {%- else %}
         from {{ relation }}
+            {%- endif %}
     ) as v
+    {%- if grouped %}
     left join (
         select
-            {{ partition }},
-            min({{ value }}) as lo,
-            max({{ value }}) as hi,
-            avg({{ value }}) as mean,
-            stddev_samp({{ value }}) as sd,
-            count({{ value }}) as n
+            {{ partition }}
+            {%- for name, aggregate in statistics.items() %},
+            {{ aggregate }}({{ value }}) as {{ name }}
+            {%- endfor %}
         from {{ relation }}
         group by {{ partition }}
     ) as s
         on {% for column in partition_by %}s.{{ column }} = v.{{ column }}{{ ' and ' if not loop.last }}{% endfor %}
-            {%- endif %}
+    {%- endif %}
 {%- endmacro %}
 
 {#-

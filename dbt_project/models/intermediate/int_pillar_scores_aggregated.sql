@@ -35,21 +35,21 @@ pillars as (
         c.year,
         c.city_id,
         c.pillar,
-        case when c.is_covered then w.score end as score,
+        w.score,
         c.coverage,
         c.indicators_total,
         c.indicators_observed,
-        cast(case when c.is_covered then coalesce(w.indicators_scored, 0) else 0 end as integer)
-            as indicators_scored,
-        cast(case when c.is_covered then coalesce(w.indicators_imputed, 0) else 0 end as integer)
-            as indicators_imputed,
+        cast(coalesce(w.indicators_scored, 0) as integer) as indicators_scored,
+        cast(coalesce(w.indicators_imputed, 0) as integer) as indicators_imputed,
         case
-            when not c.is_covered or w.score is null
-                then coalesce(c.not_covered_reason, 'no indicator scored')
+            when w.score is null then coalesce(c.not_covered_reason, 'no indicator scored')
         end as score_missing_reason
     from coverage as c
+    -- only a covered city's pillar takes its aggregate
     left join weighted as w
-        on w.year = c.year and w.city_id = c.city_id and w.pillar = c.pillar
+        on
+            w.year = c.year and w.city_id = c.city_id and w.pillar = c.pillar
+            and c.is_covered
 ),
 
 ranked as (
