@@ -26,6 +26,18 @@
 {% macro spark__not_materialized() -%} {%- endmacro %}
 
 {#-
+    The materialisation of a method step (steps 2, 4 and 5) that DuckDB computes where it is read:
+    a view, whose readers inline or store its rows as each needs (macro not_materialized). Spark
+    SQL inlines every view and CTE into its readers, so the chain of steps, each read several
+    times, grew a plan past the driver's memory: on Spark each step is stored as a table.
+-#}
+{% macro step_materialization() -%}
+    {{ return(adapter.dispatch('step_materialization')()) }}
+{%- endmacro %}
+{% macro default__step_materialization() -%} {{ return('view') }} {%- endmacro %}
+{% macro spark__step_materialization() -%} {{ return('table') }} {%- endmacro %}
+
+{#-
     The keyword between two selects of the same columns: DuckDB matches them by name; Spark SQL
     has no `by name`, and every staging model has the observation contract's columns in the same
     order (macro stage_observations), so a plain `union all` is the same there.

@@ -8,8 +8,9 @@
 -- when enough cities have a value in its edition year; otherwise every value of it is dropped
 -- for that year, with the reason (`indicator_not_scored_reason`).
 -- One row per year, city and scored indicator, so every gap is explicit.
--- A view: its rows are stored once, by int_values_normalised (bench/FINDINGS.md).
-{{ config(materialized='view') }}
+-- A view on DuckDB: its rows are stored once, by int_values_normalised (bench/FINDINGS.md); a
+-- table on Spark (macro step_materialization).
+{{ config(materialized=step_materialization()) }}
 -- int_observations_harmonised is read by ref, not through a CTE: DuckDB would store a copy of a
 -- CTE read more than once (bench/FINDINGS.md)
 with
@@ -72,44 +73,119 @@ editions as (
     where preference = 1
 ),
 
-grid as (
-    select y.year, c.city_id, i.pillar, i.indicator_id, i.direction, i.weight
+-- every year and scored indicator, with its edition (none without data within max_data_age)
+indicator_years as (
+    select
+        y.year,
+        i.pillar,
+        i.indicator_id,
+        i.direction,
+        i.weight,
+        e.edition_year,
+        e.cities_observed,
+        coalesce(e.is_indicator_scored, false) as is_indicator_scored
     from years as y
-    cross join admitted as c
     cross join {{ ref('int_indicators_classified') }} as i
+    left join editions as e on e.year = y.year and e.indicator_id = i.indicator_id
     where i.is_scored
+),
+
+-- each city's value in the edition year. The small indicator_years leads the join, so the panel
+-- streams through it; a grid of every year, city and indicator left-joined to the panel hashed
+-- the whole grid (30 s of spilling at 30 M rows, bench/FINDINGS.md)
+observed as (
+    select
+        iy.year,
+        iy.indicator_id,
+        h.city_id,
+        h.value,
+        h.unit,
+        h.period,
+        h.observed_value,
+        h.denominator_value,
+        h.geo_level,
+        h.is_proxy,
+        h.is_approximate,
+        h.source_id,
+        h.payload_sha256
+    from indicator_years as iy
+    inner join {{ ref('int_observations_harmonised') }} as h
+        on h.indicator_id = iy.indicator_id and h.period = iy.edition_year
+    where h.city_id in (select a.city_id from admitted as a)
+),
+
+-- the years and indicators whose edition misses a city: only these have gap rows
+incomplete as (
+    select iy.year, iy.indicator_id, iy.edition_year
+    from indicator_years as iy
+    cross join city_count as c
+    where coalesce(iy.cities_observed, 0) < c.cities
+),
+
+present_where_incomplete as (
+    select p.year, p.indicator_id, h.city_id
+    from incomplete as p
+    inner join {{ ref('int_observations_harmonised') }} as h
+        on h.indicator_id = p.indicator_id and h.period = p.edition_year
+),
+
+missing as (
+    select p.year, p.indicator_id, a.city_id
+    from incomplete as p
+    cross join admitted as a
+    left join present_where_incomplete as o
+        on o.year = p.year and o.indicator_id = p.indicator_id and o.city_id = a.city_id
+    where o.city_id is null
+),
+
+city_indicator_years as (
+    select * from observed
+    union all
+    select
+        year,
+        indicator_id,
+        city_id,
+        cast(null as double) as value,
+        cast(null as string) as unit,
+        cast(null as integer) as period,
+        cast(null as double) as observed_value,
+        cast(null as double) as denominator_value,
+        cast(null as string) as geo_level,
+        cast(null as boolean) as is_proxy,
+        cast(null as boolean) as is_approximate,
+        cast(null as string) as source_id,
+        cast(null as string) as payload_sha256
+    from missing
 )
 
 select
-    g.year,
-    g.city_id,
-    g.pillar,
-    g.indicator_id,
-    g.direction,
-    g.weight,
-    e.edition_year,
-    coalesce(e.is_indicator_scored, false) as is_indicator_scored,
+    iy.year,
+    v.city_id,
+    iy.pillar,
+    iy.indicator_id,
+    iy.direction,
+    iy.weight,
+    iy.edition_year,
+    iy.is_indicator_scored,
     case
-        when e.edition_year is null
+        when iy.edition_year is null
             then 'no data within max_data_age ({{ var("max_data_age") }} years)'
-        when not e.is_indicator_scored
+        when not iy.is_indicator_scored
             then
-                cast(e.cities_observed as string) || ' of ' || cast(cc.cities as string)
-                || ' cities observed in ' || cast(e.edition_year as string)
+                cast(iy.cities_observed as string) || ' of ' || cast(cc.cities as string)
+                || ' cities observed in ' || cast(iy.edition_year as string)
                 || ', below min_indicator_coverage {{ var("min_indicator_coverage") }}'
     end as indicator_not_scored_reason,
-    case when e.is_indicator_scored then h.value end as raw_value,
-    h.unit,
-    h.period as data_year,
-    h.observed_value,
-    h.denominator_value,
-    h.geo_level,
-    h.is_proxy,
-    h.is_approximate,
-    h.source_id,
-    h.payload_sha256
-from grid as g
+    case when iy.is_indicator_scored then v.value end as raw_value,
+    v.unit,
+    v.period as data_year,
+    v.observed_value,
+    v.denominator_value,
+    v.geo_level,
+    v.is_proxy,
+    v.is_approximate,
+    v.source_id,
+    v.payload_sha256
+from city_indicator_years as v
+inner join indicator_years as iy on iy.year = v.year and iy.indicator_id = v.indicator_id
 cross join city_count as cc
-left join editions as e on e.year = g.year and e.indicator_id = g.indicator_id
-left join {{ ref('int_observations_harmonised') }} as h
-    on h.city_id = g.city_id and h.indicator_id = g.indicator_id and h.period = e.edition_year

@@ -10,13 +10,17 @@
 -- Flags: `outlier_flagged` on every value of a treated indicator-year, `is_outlier_treated` on
 -- each value the treatment changed.
 -- A view: int_values_normalised, its one reader, stores the treated values; writing the panel
--- here as well cost a full copy of it (bench/FINDINGS.md).
-{{ config(materialized='view') }}
+-- here as well cost a full copy of it (bench/FINDINGS.md). A table on Spark (macro
+-- step_materialization).
+{{ config(materialized=step_materialization()) }}
 {% set method = choice_var('outlier_treatment', ['none', 'winsorise', 'log']) %}
 {% set max_skew = var('outlier_skewness') %}
 {% set max_kurt = var('outlier_kurtosis') %}
 {% set steps = var('outlier_max_winsorised') | int if method == 'winsorise' else 0 %}
-with imputed as (
+-- computed where it is read (macro not_materialized): the statistics and the winsorised values
+-- read three of its columns; a stored copy of every row, to read it three times, spilled at 30 M
+-- rows (bench/FINDINGS.md)
+with imputed as {{ not_materialized() }} (
     select * from {{ ref('int_values_imputed') }}
 ),
 
@@ -42,10 +46,13 @@ flagged as (
 ),
 
 {% if method == 'winsorise' -%}
+-- only the flagged indicator-years are winsorised (the others keep their values), so the passes
+-- and the join back to every value stay as small as the outliers
 winsorised_0 as (
-    select year, indicator_id, city_id, raw_value as value
-    from imputed
-    where raw_value is not null
+    select i.year, i.indicator_id, i.city_id, i.raw_value as value
+    from imputed as i
+    inner join flagged as f on f.year = i.year and f.indicator_id = i.indicator_id
+    where i.raw_value is not null and f.outlier_flagged
 ),
 {%- endif %}
 

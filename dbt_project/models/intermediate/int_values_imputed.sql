@@ -8,10 +8,12 @@
 -- An indicator not scored in the year (step 2's coverage rule) is never imputed.
 -- A view: with imputation `none` it passes step 2's rows through, and either way
 -- int_values_normalised, its one reader through int_outliers_treated, is the table that stores
--- them (bench/FINDINGS.md).
-{{ config(materialized='view') }}
+-- them (bench/FINDINGS.md). A table on Spark (macro step_materialization).
+{{ config(materialized=step_materialization()) }}
 {% set method = choice_var('imputation', ['none', 'last_observation', 'pillar_mean']) %}
-with selected as (
+-- computed where it is read (macro not_materialized): the last-observation branch reads only the
+-- gaps, and a stored copy of every row, to read it twice, spilled at 30 M rows (bench/FINDINGS.md)
+with selected as {{ not_materialized() }} (
     select * from {{ ref('int_edition_years_selected') }}
 ),
 

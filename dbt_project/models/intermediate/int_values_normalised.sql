@@ -9,7 +9,9 @@
 -- mean of the city's other scores in the pillar that year (flagged `is_imputed`).
 {% set method = choice_var('normalisation', ['min_max', 'z_score', 'rank']) %}
 {% set imputation = choice_var('imputation', ['none', 'last_observation', 'pillar_mean']) %}
-with treated as (
+-- computed where it is read (macro not_materialized): the statistics read two of its columns; a
+-- stored copy of every row, to read it twice, spilled at 30 M rows (bench/FINDINGS.md)
+with treated as {{ not_materialized() }} (
     select * from {{ ref('int_outliers_treated') }}
 ),
 
