@@ -88,13 +88,26 @@ def spark_table_dir(spark_dir: Path, table: str, schema: str = "main") -> Path:
 def import_spark_tables(
     con: duckdb.DuckDBPyConnection, spark_dir: Path, tables: list[str], schema: str = "main"
 ) -> dict[str, int]:
-    """Replace each of `tables` in `schema` of `con` with the Spark build's rows; row counts."""
+    """Replace each of `tables` in `schema` of `con` with the Spark build's rows; row counts.
+
+    A view of the same name goes first: a database the DuckDB engine built holds the
+    panel-sized marts as views (dbt_project.yml), which Spark builds as tables."""
     counts = {}
     con.execute(f'create schema if not exists "{schema}"')
+    views = {
+        name
+        for (name,) in con.execute(
+            "select view_name from duckdb_views() "
+            "where database_name = current_database() and schema_name = ?",
+            [schema],
+        ).fetchall()
+    }
     for table in tables:
         files = spark_table_dir(spark_dir, table, schema)
         if not files.is_dir():
             raise FileNotFoundError(f"no Spark table {schema}.{table} in {files.parent}")
+        if table in views:
+            con.execute(f'drop view {schema}."{table}"')
         con.execute(
             f'create or replace table {schema}."{table}" as select * from read_parquet(?)',
             [str(files / "*.parquet")],

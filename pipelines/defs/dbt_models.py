@@ -121,9 +121,10 @@ def build_on_spark(context: dg.AssetExecutionContext, dbt: DbtCliResource, setti
     )
     yield from on_spark.stream()
     built = on_spark.get_artifact("run_results.json")["results"]
-    nodes = json.loads(DBT_PROJECT.manifest_path.read_text())["nodes"]
     # the tables and seeds Spark built (a view has no files, and the DuckDB-only models read
-    # the marts, not the views)
+    # the marts, not the views), by the Spark run's own manifest: a model's materialisation may
+    # differ by engine (dbt_project.yml, macro step_materialization)
+    nodes = on_spark.get_artifact("manifest.json")["nodes"]
     tables: dict[str, list[str]] = {}
     for result in built:
         node = nodes.get(result["unique_id"], {})

@@ -1,8 +1,9 @@
 """Publish the marts to the read-only warehouse analysts open, by atomic rename.
 
 What is published is declared once, in the dbt project: every model tagged `published` (the marts
-and the analyst views over them, dbt_project.yml), read from the dbt manifest. The working
-database (build/) is copied table by table into a new file beside citydip.duckdb, the views are
+and the analyst views over them, dbt_project.yml), read from the dbt manifest. Each mart of the
+working database (build/) is written as a table into a new file beside citydip.duckdb (the
+panel-sized marts are views there, so the panel is written once, here), the analyst views are
 recreated over the copies, and the file then replaces citydip.duckdb with os.replace: a reader
 holding the old file keeps a consistent snapshot, a new reader gets the new one, and nobody ever
 sees a half-built table.
@@ -26,40 +27,51 @@ from pipelines.settings import Settings
 from pipelines.sql import sql_identifier, sql_literal
 
 PUBLISHED_TAG = "published"
+# The folder of the analyst views over the marts (models/views): views in the published file too
+ANALYST_VIEWS_FOLDER = "views"
 
 
-def published_models(manifest_path: Path = Path(DBT_PROJECT.manifest_path)) -> list[str]:
-    """The dbt models tagged `published`, by name: what the published warehouse holds."""
+def published_nodes(manifest_path: Path = Path(DBT_PROJECT.manifest_path)) -> list[dict]:
+    """The manifest's nodes of the dbt models tagged `published`: what the published warehouse
+    holds."""
     nodes = json.loads(manifest_path.read_text())["nodes"].values()
-    return sorted(
-        node["name"]
-        for node in nodes
-        if node["resource_type"] == "model" and PUBLISHED_TAG in node["tags"]
-    )
+    return [n for n in nodes if n["resource_type"] == "model" and PUBLISHED_TAG in n["tags"]]
 
 
-MARTS = published_models()
+_PUBLISHED = published_nodes()
+MARTS = sorted(node["name"] for node in _PUBLISHED)
+ANALYST_VIEWS = sorted(n["name"] for n in _PUBLISHED if n["fqn"][1] == ANALYST_VIEWS_FOLDER)
+
+
+def main_relations(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
+    """The working database's main schema: {name: a view's `create view` SQL, None for a table}."""
+    rows = con.execute(
+        "select table_name, null from duckdb_tables() "
+        "where database_name = current_database() and schema_name = 'main' "
+        "union all select view_name, sql from duckdb_views() "
+        "where database_name = current_database() and schema_name = 'main' and not internal"
+    ).fetchall()
+    return dict(rows)
 
 
 def published_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The published models dbt built as tables in the working database's main schema."""
-    rows = con.execute(
-        "select table_name from duckdb_tables() "
-        "where database_name = current_database() and schema_name = 'main' order by table_name"
-    ).fetchall()
-    return [name for (name,) in rows if name in MARTS]
+    """The published models written as tables: every one dbt built but the analyst views,
+    whether dbt stored it as a table or (a panel-sized mart) as a view over the method's models."""
+    return sorted(
+        name for name in main_relations(con) if name in MARTS and name not in ANALYST_VIEWS
+    )
 
 
 def published_views(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """The published models dbt built as views in the main schema: {name: `create view` SQL}.
+    """The analyst views dbt built: {name: `create view` SQL}.
 
-    DuckDB keeps a view's SQL without the database name, and the views select from marts only,
-    so the same statement recreates each view over the published copies."""
-    rows = con.execute(
-        "select view_name, sql from duckdb_views() "
-        "where database_name = current_database() and schema_name = 'main' order by view_name"
-    ).fetchall()
-    return {name: sql for name, sql in rows if name in MARTS}
+    DuckDB keeps a view's SQL without the database name, and the analyst views select from marts
+    only, so the same statement recreates each view over the published copies."""
+    return {
+        name: sql
+        for name, sql in sorted(main_relations(con).items())
+        if name in ANALYST_VIEWS and sql is not None
+    }
 
 
 def previous_path(target: Path) -> Path:
@@ -89,7 +101,9 @@ def publish(con: duckdb.DuckDBPyConnection, target: Path, dbt_vars: dict) -> dic
             for table in published_tables(con):
                 name = sql_identifier(table)
                 con.execute(f"create table publish_target.main.{name} as select * from main.{name}")
-                counts[table] = con.execute(f"select count(*) from main.{name}").fetchone()[0]
+                counts[table] = con.execute(
+                    f"select count(*) from publish_target.main.{name}"
+                ).fetchone()[0]
         finally:
             con.execute("detach publish_target")
         with duckdb.connect(str(staging)) as edition:
