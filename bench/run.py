@@ -114,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
                     with_defaults=panel is _defaults_panel(panels) and not args.quick,
                     sensitivity_draws=args.sensitivity_draws,
                     with_spark=panel.observations in on_spark,
+                    repeats=1 if args.quick else 3,
                 )
             )
             if args.skip_refresh:  # saved after each size, so an interrupted run keeps them

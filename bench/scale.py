@@ -12,7 +12,7 @@ import duckdb
 import yaml
 
 from bench.generate import FIRST_YEAR, Panel, load_raw, raw_tables, write_project
-from bench.measure import REPO, VENV_BIN, Sample, measure, same_scorecard
+from bench.measure import REPO, VENV_BIN, Sample, Summary, measure, same_scorecard
 from bench.spark_scale import SparkSample, run_on_spark
 
 # The weight-sensitivity draws and the contribution breakdown, with what depends on them
@@ -36,9 +36,9 @@ COMPARABLE_VARS = {"imputation": "none", "outlier_treatment": "none"}
 @dataclass(frozen=True)
 class ScaleResult:
     panel: Panel
-    dbt_run: Sample
+    dbt_run: Summary  # the median of `repeats` runs
     dbt_test: Sample | None
-    handwritten: Sample
+    handwritten: Summary
     sensitivity: Sample
     sensitivity_draws: int
     rows: int
@@ -69,6 +69,7 @@ def run_scale(
     with_defaults: bool,
     sensitivity_draws: int = SENSITIVITY_DRAWS,
     with_spark: bool = False,
+    repeats: int = 3,
 ) -> ScaleResult:
     if workdir.exists():
         shutil.rmtree(workdir)
@@ -89,10 +90,14 @@ def run_scale(
     common = args(settings)
     core = ["--exclude", *SENSITIVITY_SELECTION, "path:models/audit"]
     measure([*dbt, "seed", *common], env, cwd=project)  # set-up (and dbt's parse), not compared
-    dbt_run = measure([*dbt, "run", *common, *core], env, cwd=project)
-    handwritten = measure(
-        [sys.executable, "-m", "bench.handwritten", str(database), str(FIRST_YEAR)], {}, REPO
+    # the compared pair, `repeats` runs each (their medians): at the small sizes a run differs
+    # from the next by a few tenths of a second, which moved a single run's marginal cost per
+    # million by a quarter (bench/FINDINGS.md)
+    dbt_run = Summary.of(
+        [measure([*dbt, "run", *common, *core], env, cwd=project) for _ in range(repeats)]
     )
+    hand = [sys.executable, "-m", "bench.handwritten", str(database), str(FIRST_YEAR)]
+    handwritten = Summary.of([measure(hand, {}, REPO) for _ in range(repeats)])
     sensitivity = measure(
         [*dbt, "run", *common, "--select", *SENSITIVITY_SELECTION, *WITHOUT_AUDIT],
         env,
