@@ -71,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--combine",
         action="store_true",
-        help="write the report from the parts saved by earlier --skip-* runs in bench/out/",
+        help="write the report from the parts saved in bench/out/ by the last full run, or by "
+        "two earlier --skip-* runs",
     )
     args = parser.parse_args(argv)
     runs = args.runs or (1 if args.quick else 5)
@@ -87,8 +88,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.combine:
         host, refresh = _load(OUT / "refresh.pkl")
-        _, scale = _load(OUT / "scale.pkl")
-        host["parts"] = "refresh and scale parts run as two concurrent processes"
+        scale_host, scale = _load(OUT / "scale.pkl")
+        if scale_host != host:  # not one run's parts: two --skip-* runs
+            host["parts"] = "refresh and scale parts run as two concurrent processes"
         if args.note:
             host["parts"] += f"; {args.note}"
         return _finish(output, host, refresh, scale, args.quick)
@@ -120,10 +122,12 @@ def main(argv: list[str] | None = None) -> int:
             if args.skip_refresh:  # saved after each size, so an interrupted run keeps them
                 _save(OUT / "scale.pkl", {**host, "load_after": os.getloadavg()}, scale)
     host["load_after"] = os.getloadavg()
-    if args.skip_scale:
-        _save(OUT / "refresh.pkl", host, refresh)
-    if args.skip_refresh:
-        _save(OUT / "scale.pkl", host, scale)
+    # every part measured is kept, so `--combine` rewrites the report without measuring again
+    suffix = "-quick" if args.quick else ""
+    if refresh is not None:
+        _save(OUT / f"refresh{suffix}.pkl", host, refresh)
+    if scale:
+        _save(OUT / f"scale{suffix}.pkl", host, scale)
     return _finish(output, host, refresh, scale, args.quick)
 
 

@@ -19,6 +19,7 @@ from pipelines.defs.dbt_cli import DbtCli
 from pipelines.defs.dbt_models import DBT_PROJECT, build_dbt_models
 from pipelines.defs.edition_checks import EDITION_CHECKS
 from pipelines.defs.failures import failure_recorder
+from pipelines.defs.payload_checks import build_payload_checks
 from pipelines.defs.plausibility import build_plausibility_checks
 from pipelines.defs.publish import published_warehouse
 from pipelines.defs.schedules import source_schedule
@@ -31,11 +32,14 @@ REFRESH_JOB = "refresh"
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     retry = fetch_retry_policy(settings)
-    per_source = [d for source in SOURCES.values() for d in build_source_assets(source, retry)]
-    checks = [d for d in per_source if isinstance(d, dg.AssetChecksDefinition)]
-    source_assets = [d for d in per_source if not isinstance(d, dg.AssetChecksDefinition)]
-    plausibility = [
-        c for s in SOURCES.values() for c in build_plausibility_checks(s, observations_key(s))
+    source_assets = [d for source in SOURCES.values() for d in build_source_assets(source, retry)]
+    checks = [
+        check
+        for source in SOURCES.values()
+        for check in (
+            build_payload_checks(source),
+            build_plausibility_checks(source, observations_key(source)),
+        )
     ]
     refresh = dg.define_asset_job(
         REFRESH_JOB,
@@ -51,7 +55,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                 scorecard_cards,
             ]
         ),
-        asset_checks=[*checks, *plausibility, *EDITION_CHECKS],
+        asset_checks=[*checks, *EDITION_CHECKS],
         jobs=[refresh],
         schedules=[source_schedule(source) for source in SOURCES.values()],
         sensors=[AUTOMATION_SENSOR, failure_recorder],

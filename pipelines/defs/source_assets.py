@@ -1,6 +1,7 @@
-"""Per source: a payload asset (fetch + land), a blocking pandera check, an observations asset.
+"""Per source: a payload asset (fetch + land) and an observations asset (parse + load).
 
-payloads/<source>  --(check: schema_valid, blocking)-->  raw/<source>_observations  --> dbt
+payloads/<source>  --(blocking checks: schema_valid, no_absurd_revision;
+                      pipelines/defs/payload_checks.py)-->  raw/<source>_observations  --> dbt
 """
 
 import shutil
@@ -16,7 +17,6 @@ from pipelines.defs.landing import (
     land,
     latest_sha256,
     load_landed,
-    point_to_landed,
 )
 from pipelines.defs.lineage import column_schema
 from pipelines.settings import Settings
@@ -50,7 +50,8 @@ def observations_key(source: Source) -> dg.AssetKey:
 
 
 def build_source_assets(source: Source, retry_policy: dg.RetryPolicy | None = None) -> list:
-    """The three definitions for one source; `retry_policy` retries a failed fetch."""
+    """The payload and observations assets of one source; `retry_policy` retries a failed
+    fetch."""
 
     @dg.asset(
         key=payload_key(source),
@@ -113,35 +114,6 @@ def build_source_assets(source: Source, retry_policy: dg.RetryPolicy | None = No
                 "fetched_at": payload.fetched_at.isoformat(),
             },
             data_version=dg.DataVersion(payload.sha256),
-        )
-
-    @dg.asset_check(
-        asset=payload_key(source),
-        name="schema_valid",
-        blocking=True,
-        description=f"Parses the landed payload and validates it with the pandera schema "
-        f"`{source.schema.name}`; a failure stops the load and everything downstream.",
-    )
-    def schema_check(settings: dg.ResourceParam[Settings]) -> dg.AssetCheckResult:
-        if skipped_offline(settings, source):
-            return dg.AssetCheckResult(passed=True, metadata={"skipped": "no snapshot"})
-        payload = load_landed(settings.raw_dir, source.id)
-        try:
-            frame = source.observations(payload)
-        except SourceError as refused:
-            exc = point_to_landed(settings.raw_dir, payload, refused)
-            return dg.AssetCheckResult(
-                passed=False,
-                description=str(exc),
-                metadata={
-                    "error": str(exc),
-                    "url": exc.url,
-                    "field": exc.field or "",
-                    "payload_sha256": payload.sha256,
-                },
-            )
-        return dg.AssetCheckResult(
-            passed=True, metadata={"rows": len(frame), "payload_sha256": payload.sha256}
         )
 
     @dg.asset(
@@ -215,7 +187,7 @@ def build_source_assets(source: Source, retry_policy: dg.RetryPolicy | None = No
             data_version=dg.DataVersion(version),
         )
 
-    return [payload_asset, schema_check, observations_asset]
+    return [payload_asset, observations_asset]
 
 
 def export_for_spark(

@@ -9,6 +9,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.definitions import defs
 from pipelines.defs.automation import DOWNSTREAM
+from pipelines.defs.payload_checks import build_payload_checks
 from pipelines.defs.source_assets import build_source_assets, observations_key, payload_key
 from pipelines.settings import load_settings
 from sources import SOURCES
@@ -73,7 +74,7 @@ def test_failed_blocking_check_prevents_downstream_materialisation(settled, city
     before = instance.get_latest_materialization_event(observations_key(source))
 
     result = dg.materialize(
-        build_source_assets(source),
+        [*build_source_assets(source), build_payload_checks(source)],
         instance=instance,
         resources={
             "duckdb": DuckDBResource(database=str(tmp_path / "build.duckdb")),
@@ -83,8 +84,9 @@ def test_failed_blocking_check_prevents_downstream_materialisation(settled, city
     )
 
     assert not result.success
-    [evaluation] = result.get_asset_check_evaluations()
-    assert evaluation.check_name == "schema_valid" and not evaluation.passed
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    evaluation = evaluations["schema_valid"]
+    assert not evaluation.passed and evaluations["no_absurd_revision"].passed
     assert "no provenance" in (evaluation.description or "")
     materialized = {e.asset_key for e in result.get_asset_materialization_events()}
     assert materialized == {payload_key(source)}  # landed for inspection, never loaded

@@ -12,6 +12,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.definitions import defs
 from pipelines.defs.failures import describe_failure, failure_recorder, recorded_failure
+from pipelines.defs.payload_checks import build_payload_checks
 from pipelines.defs.source_assets import build_source_assets, payload_key
 from pipelines.read.status import collect_status
 from pipelines.settings import load_settings
@@ -31,7 +32,7 @@ def refreshed_instance(citydip_home) -> dg.DagsterInstance:
 def failed_run(refreshed_instance, tmp_path) -> dg.ExecuteInProcessResult:
     source = broken_curated(tmp_path)
     result = dg.materialize(
-        build_source_assets(source),
+        [*build_source_assets(source), build_payload_checks(source)],
         instance=refreshed_instance,
         resources={
             "duckdb": DuckDBResource(database=str(tmp_path / "build.duckdb")),

@@ -12,6 +12,7 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
+from pipelines.defs.payload_checks import build_payload_checks
 from pipelines.defs.source_assets import build_source_assets
 from pipelines.settings import load_settings
 from sources import wikidata
@@ -21,7 +22,7 @@ def refresh_wikidata(database: Path) -> dg.ExecuteInProcessResult:
     live_only = dataclasses.replace(wikidata.SOURCE, snapshot_dir=database.parent / "no-snapshots")
     assert not live_only.has_snapshot
     return dg.materialize(
-        build_source_assets(live_only),
+        [*build_source_assets(live_only), build_payload_checks(live_only)],
         resources={"duckdb": DuckDBResource(database=str(database)), "settings": load_settings()},
     )
 
@@ -38,7 +39,7 @@ def test_snapshot_mode_keeps_the_last_live_rows(citydip_home: Path, tmp_path: Pa
     result = refresh_wikidata(database)
     assert result.success
     checks = result.get_asset_check_evaluations()
-    assert [c.passed for c in checks] == [True]
+    assert [c.passed for c in checks] == [True, True]  # schema_valid, no_absurd_revision
     with duckdb.connect(str(database), read_only=True) as con:
         rows = con.execute("select geo_id, value from raw.wikidata_observations").fetchall()
     assert rows == [("paris", 2.0)]

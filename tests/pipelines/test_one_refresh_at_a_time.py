@@ -70,7 +70,7 @@ def test_a_writer_waits_for_the_pool_slot_held_by_another_run(citydip_home, tmp_
 
     settings = load_settings()
     instance = get_instance(settings.dagster_home)
-    payload, _, observations = build_source_assets(SOURCES["gfci"])
+    payload, observations = build_source_assets(SOURCES["gfci"])
     resources = {
         "duckdb": DuckDBResource(database=str(tmp_path / "build.duckdb")),
         "settings": settings,

@@ -38,7 +38,7 @@ def test_schedule_fetches_only_its_source_with_its_check(source_id):
     job = defs.resolve_job_def(schedule.job_name)
     assert job.asset_layer.selected_asset_keys == {payload_key(source), observations_key(source)}
     steps = set(create_execution_plan(job).step_keys_to_execute)
-    assert f"payloads__{source_id}_schema_valid" in steps  # the blocking check runs in between
+    assert f"{source_id}_payload_checks" in steps  # the blocking checks run in between
 
 
 def test_cadences_fire_when_declared():

@@ -12,6 +12,7 @@ from dagster_duckdb import DuckDBResource
 from pytest_httpserver import HTTPServer
 
 from pipelines.definitions import defs
+from pipelines.defs.payload_checks import build_payload_checks
 from pipelines.defs.plausibility import (
     CHECKS,
     absurd_revisions,
@@ -116,13 +117,16 @@ def test_a_source_with_nothing_landed_passes_with_a_reason(tmp_path, monkeypatch
     settings = load_settings({"CITYDIP_HOME": str(tmp_path)})
     source = dataclasses.replace(SOURCES["wikidata"], snapshot_dir=tmp_path / "no-snapshots")
     assert not source.has_snapshot
-    *warnings, blocking = build_plausibility_checks(source, observations_key(source))
-    results = [blocking(settings=settings)]
-    for check in warnings:
-        results.append(
-            check(duckdb=DuckDBResource(database=str(tmp_path / "build.duckdb")), settings=settings)
-        )
-    for result in results:
+    warnings = build_plausibility_checks(source, observations_key(source))
+    results = [
+        *build_payload_checks(source)(settings=settings),
+        *warnings(
+            duckdb=DuckDBResource(database=str(tmp_path / "build.duckdb")), settings=settings
+        ),
+    ]
+    assert [r.check_name for r in results] == ["schema_valid", "no_absurd_revision", *NAMES]
+    assert results[0].passed and results[0].metadata["skipped"].value == "no snapshot"
+    for result in results[1:]:  # schema_valid says "skipped" in its metadata
         assert result.passed
         assert "no payload of wikidata landed" in result.description
 
@@ -137,7 +141,8 @@ def test_the_checks_read_the_loaded_table_and_the_rows_it_replaced(
     source = SOURCES["comtrade"]
     definitions = [
         *build_source_assets(source),
-        *build_plausibility_checks(source, observations_key(source)),
+        build_payload_checks(source),
+        build_plausibility_checks(source, observations_key(source)),
     ]
     database = DuckDBResource(database=str(tmp_path / "build.duckdb"))
 
@@ -191,7 +196,11 @@ def test_the_blocking_check_compares_the_landed_payload_with_the_published_value
     source = SOURCES["comtrade"]
     payload = source.snapshot()
     land(settings.raw_dir, payload)
-    *_, blocking = build_plausibility_checks(source, observations_key(source))
+    checks = build_payload_checks(source)
+
+    def blocking(settings):
+        return {r.check_name: r for r in checks(settings=settings)}["no_absurd_revision"]
+
     assert blocking(settings=settings).passed  # nothing published yet
     frame = source.observations(payload)
     for scale, passes in ((1, True), (1 / 20000, False)):

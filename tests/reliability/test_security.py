@@ -15,6 +15,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from pipelines.defs.landing import land, load_landed, write_atomic
+from pipelines.defs.payload_checks import build_payload_checks
 from pipelines.defs.publish import publish
 from pipelines.defs.source_assets import build_source_assets
 from pipelines.read.reader import open_published
@@ -120,7 +121,8 @@ def test_secret_never_in_landed_files_or_dagster_events(
     monkeypatch.setenv("CITYDIP_SOURCE_MODE", "live")
     httpserver.expect_request("/api/data").respond_with_json([{"echo": "ok"}])
     source = canary_source(httpserver.url_for("/api"))
-    payload_asset, check, _ = build_source_assets(source)
+    payload_asset, _ = build_source_assets(source)
+    check = build_payload_checks(source)
     (tmp_path / "dagster").mkdir()
     with dg.instance_for_test(temp_dir=str(tmp_path / "dagster")) as instance:
         resources = {"settings": load_settings()}
@@ -135,8 +137,8 @@ def test_secret_never_in_landed_files_or_dagster_events(
         check_result = dg.materialize(
             [payload_asset, check], instance=instance, resources=resources, raise_on_error=False
         )
-        evaluations = check_result.get_asset_check_evaluations()
-        assert evaluations and not evaluations[0].passed
+        evaluations = {e.check_name: e for e in check_result.get_asset_check_evaluations()}
+        assert not evaluations["schema_valid"].passed
         events = [
             str(r.event_log_entry)
             for r in instance.get_event_records(
@@ -196,7 +198,8 @@ def test_secret_written_by_no_write_path(
     monkeypatch.setenv("CITYDIP_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("CITYDIP_LIVE_SOURCES", source_id)
     monkeypatch.setenv("CITYDIP_HTTP_RETRIES", "0")
-    payload_asset, check, _ = build_source_assets(SOURCES[source_id])
+    payload_asset, _ = build_source_assets(SOURCES[source_id])
+    check = build_payload_checks(SOURCES[source_id])
     (tmp_path / "dagster").mkdir()
     with dg.instance_for_test(temp_dir=str(tmp_path / "dagster")) as instance:
         result = dg.materialize(

@@ -231,7 +231,7 @@ def test_the_load_step_exports_its_table_as_parquet_with_the_spark_engine(
         }
     )
     build_db = tmp_path / "build.duckdb"
-    payload, _, observations = build_source_assets(SOURCES["gfci"])
+    payload, observations = build_source_assets(SOURCES["gfci"])
     resources = {"duckdb": DuckDBResource(database=str(build_db)), "settings": settings}
     instance = dg.DagsterInstance.ephemeral()
     assert dg.materialize([payload, observations], instance=instance, resources=resources).success
