@@ -288,6 +288,8 @@ def test_the_celery_run_config_sets_the_broker_and_knows_its_keys():
     assert {"broker", "backend"} <= set(config)
 
 
+@pytest.mark.spark  # in make test-spark, which installs the spark extra: in CI's make test it
+# would always be skipped
 def test_the_thrift_keys_are_dbt_sparks():
     connections = pytest.importorskip(
         "dbt.adapters.spark.connections", reason="dbt-spark comes with the spark extra"

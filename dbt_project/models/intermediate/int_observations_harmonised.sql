@@ -113,7 +113,11 @@ harmonised as {{ not_materialized() }} (
 -- An indicator whose observations all come from one source at one geography level has at most
 -- one candidate per city and year (the observation contract's key is source, indicator, geography
 -- and period), so only the indicators with alternatives are ranked: over a large panel the
--- ranking window was most of this model's cost (bench/FINDINGS.md).
+-- ranking window was most of this model's cost (bench/FINDINGS.md). The alternatives are found
+-- in the unioned observations, not in `harmonised`: that CTE is inlined where it is read, so a
+-- third reader would compute its joins once more, where this is a grouped scan of two columns.
+-- (The unioned rows include values harmonising drops: an indicator ranked needlessly costs
+-- time, never a different result.)
 with_alternatives as (
     select indicator_id
     from {{ ref('int_observations_unioned') }}
