@@ -103,10 +103,11 @@ def _per_million(seconds: float, s: ScaleResult) -> str:
 LINEAR_FROM = 1_000_000
 
 
-def _marginal_per_million(results: list[ScaleResult], base: ScaleResult, seconds=None) -> dict:
+def _marginal_per_million(
+    results: list[ScaleResult], base: ScaleResult, seconds=lambda s: s.dbt_run.wall_s
+) -> dict:
     """{panel: wall seconds per million observations above `base`'s}, for every larger panel;
     `seconds` picks the timing (default the dbt run's wall)."""
-    seconds = seconds or (lambda s: s.dbt_run.wall_s)
     return {
         s.panel: (seconds(s) - seconds(base))
         / (s.panel.observations - base.panel.observations)

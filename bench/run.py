@@ -86,13 +86,23 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("CITYDIP_SOURCE_MODE", "CITYDIP_LIVE_SOURCES", "CITYDIP_DBT_VARS"):
         os.environ.pop(name, None)
 
+    # the parts a run measured, kept so that `--combine` rewrites the report without measuring
+    # again; a quick run's apart, so that it never mixes into a full run's report
+    parts = {
+        name: OUT / f"{name}{'-quick' if args.quick else ''}.pkl" for name in ("refresh", "scale")
+    }
     if args.combine:
-        host, refresh = _load(OUT / "refresh.pkl")
-        scale_host, scale = _load(OUT / "scale.pkl")
-        if scale_host != host:  # not one run's parts: two --skip-* runs
-            host["parts"] = "refresh and scale parts run as two concurrent processes"
+        host, refresh = _load(parts["refresh"])
+        scale_host, scale = _load(parts["scale"])
+        notes = (
+            []
+            if scale_host == host
+            else ["refresh and scale parts run as two concurrent processes"]
+        )
         if args.note:
-            host["parts"] += f"; {args.note}"
+            notes.append(args.note)
+        if notes:
+            host["parts"] = "; ".join(notes)
         return _finish(output, host, refresh, scale, args.quick)
     host = machine()
     refresh = None
@@ -120,14 +130,12 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
             if args.skip_refresh:  # saved after each size, so an interrupted run keeps them
-                _save(OUT / "scale.pkl", {**host, "load_after": os.getloadavg()}, scale)
+                _save(parts["scale"], {**host, "load_after": os.getloadavg()}, scale)
     host["load_after"] = os.getloadavg()
-    # every part measured is kept, so `--combine` rewrites the report without measuring again
-    suffix = "-quick" if args.quick else ""
     if refresh is not None:
-        _save(OUT / f"refresh{suffix}.pkl", host, refresh)
+        _save(parts["refresh"], host, refresh)
     if scale:
-        _save(OUT / f"scale{suffix}.pkl", host, scale)
+        _save(parts["scale"], host, scale)
     return _finish(output, host, refresh, scale, args.quick)
 
 
