@@ -18,7 +18,7 @@ export UV_COMPILE_BYTECODE ?= 1
 DBT_INPUTS := $(shell find dbt_project/models dbt_project/seeds dbt_project/macros dbt_project/tests -type f 2>/dev/null) dbt_project/dbt_project.yml dbt_project/profiles.yml
 MANIFEST := dbt_project/target/manifest.json
 
-.PHONY: help setup run test test-e2e test-spark test-deps ui lint bench bench-quick clean
+.PHONY: help setup run test test-e2e test-spark spark-extra test-deps ui lint bench bench-quick clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -48,17 +48,31 @@ run: setup ## refresh everything on the embedded snapshots and publish warehouse
 # cold builds). pytest-xdist spreads both over the machine's cores (TEST_WORKERS=0: one process);
 # e2e by module (--dist loadfile), so each module's processes and shared fixtures stay together.
 TEST_WORKERS ?= auto
+# The tests' scratch (each test's CITYDIP_HOME, DAGSTER_HOME and copies of the warehouse; TMPDIR)
+# lives under TEST_TMP: on tmpfs when /dev/shm has 8 GB free, because a refresh commits to
+# SQLite and DuckDB hundreds of times and each commit waits for the disk (~0.7 ms here): a cold
+# refresh 34.8 -> 30.7 s, make test-e2e 662 -> 597 s (bench/FINDINGS.md). One folder per checkout
+# and tier, so that tiers and clones can run side by side; removed after a passing run (tmpfs is
+# memory), kept after a failing one for inspection. TEST_TMP=<folder> chooses another.
+SHM_FREE_KB := $(shell df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 {print $$4}')
+TEST_TMP ?= $(if $(shell [ "$(SHM_FREE_KB)" -ge 8000000 ] 2>/dev/null && echo y),/dev/shm/citydip-tests-$(shell printf %s "$(CURDIR)" | cksum | cut -d ' ' -f 1),$(CURDIR)/build/test-tmp)
+# $(call pytest,<tier folder>,<arguments>)
+pytest = mkdir -p $(TEST_TMP)/tmp && TMPDIR=$(TEST_TMP)/tmp $(BIN)/pytest --basetemp=$(TEST_TMP)/$(1) $(2) && rm -rf $(TEST_TMP)/$(1)
+
 test: setup ## run the test suite: unit + integration tests (offline, in-process)
-	$(BIN)/pytest -m "not e2e and not spark" -n $(TEST_WORKERS) --dist worksteal
+	$(call pytest,test,-m "not e2e and not spark" -n $(TEST_WORKERS) --dist worksteal)
 
 test-e2e: setup test-deps ## run the e2e tests: real processes, SIGKILL, webserver, browser, cold builds
-	$(BIN)/pytest -m "e2e and not spark" -n $(TEST_WORKERS) --dist loadfile
+	$(call pytest,e2e,-m "e2e and not spark" -n $(TEST_WORKERS) --dist loadfile)
 
 # The dbt project on a local Apache Spark (CITYDIP_ENGINE=spark) against the DuckDB build: every
-# mart equal. Installs the `spark` extra (dbt-spark, pyspark) into .venv and Java when missing.
-test-spark: setup test-deps ## build the scorecard on local Spark and compare every mart with DuckDB's
+# mart equal; its two Spark builds side by side (one per module and worker: mostly latency, not
+# CPU). Installs the `spark` extra (dbt-spark, pyspark) into .venv and Java when missing.
+test-spark: setup test-deps spark-extra ## build the scorecard on local Spark and compare every mart with DuckDB's
+	$(call pytest,spark,-m spark -n $(TEST_WORKERS) --dist loadfile)
+
+spark-extra: $(BIN)/.synced ## install the `spark` extra (dbt-spark, pyspark) into .venv
 	$(UV) sync --frozen --extra spark --python $(PYTHON)
-	$(BIN)/pytest -m spark
 
 # The cards' browser test (e2e) drives Debian's chromium, make test-spark a Java 17 runtime for
 # pyspark; install each when missing and apt is there.
@@ -84,8 +98,7 @@ lint: setup ## ruff, then sqlfluff on the dbt models (.sqlfluff: dbt templater, 
 	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint dbt_project/models
 
-bench: setup test-deps ## run the four benchmarks (refresh cold / no change / one source; scale, on DuckDB and Spark) and rewrite bench/RESULTS.md
-	$(UV) sync --frozen --extra spark --python $(PYTHON)
+bench: setup test-deps spark-extra ## run the four benchmarks (refresh cold / no change / one source; scale, on DuckDB and Spark) and rewrite bench/RESULTS.md
 	$(BIN)/python -m bench.run
 
 bench-quick: setup ## the benchmarks at small size, once each, to keep them working (CI); writes bench/out/
@@ -97,5 +110,5 @@ snapshots-check: ## rebuild every snapshot from its in-repo inputs and compare b
 	$(PYTHON) sources/snapshots/check.py
 
 clean: ## remove the venv, build state and runtime data (keeps warehouse/README.md)
-	rm -rf $(VENV) .bootstrap dbt_project/target dbt_project/logs .dagster build
+	rm -rf $(VENV) .bootstrap dbt_project/target dbt_project/logs .dagster build $(TEST_TMP)
 	find warehouse -mindepth 1 ! -name README.md -exec rm -rf {} +

@@ -239,7 +239,7 @@ def test_rebuild_uses_the_method_of_the_editions_commit(editions, tmp_path: Path
     checkout's code and record its HEAD: equal assumes no uncommitted change to the method.)"""
     clone = tmp_path / "clone"
     git = ["git", "-c", "user.name=citydip tests", "-c", "user.email=tests@citydip.invalid"]
-    subprocess.run([*git, "clone", "--quiet", "--local", str(REPO), str(clone)], check=True)
+    subprocess.run([*git, "clone", "--quiet", "--no-hardlinks", str(REPO), str(clone)], check=True)
     with (clone / "README.md").open("a") as readme:
         readme.write("\n<!-- one commit ahead of the edition -->\n")
     subprocess.run([*git, "commit", "--quiet", "-am", "ahead"], cwd=clone, check=True)

@@ -14,14 +14,11 @@ Marked `spark` (needs the `spark` extra and Java 17): excluded from `make test` 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import math
 import os
 import shutil
 import subprocess
 import sys
-from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -30,28 +27,10 @@ import pytest
 from pipelines.settings import DBT_PROJECT_DIR
 from pipelines.spark_export import export_raw_tables, import_spark_tables, spark_missing
 from tests.conftest import citydip_in_process
-from tests.published import Published, home_env
+from tests.published import Published
+from tests.spark.compare import MARTS, VIEWS, differences, rows
 
 pytestmark = pytest.mark.spark
-
-# Every table the published warehouse takes from dbt that Spark builds: the marts and the audit's
-# SQL model (its Python models run on DuckDB only: docs/operations.md).
-MARTS = (
-    "dim_city",
-    "dim_indicator",
-    "dim_pillar",
-    "fct_observation",
-    "scorecard_indicator",
-    "scorecard_pillar",
-    "scorecard_city",
-    "scorecard_contribution",
-    "scorecard_sensitivity",
-    "scorecard_edition",
-    "scorecard_concordance",
-    "audit_city_strengths",
-)
-VIEWS = ("indicator_timeseries", "latest_scorecard")
-TOLERANCE = 1e-9
 
 
 @pytest.fixture(scope="module")
@@ -106,63 +85,6 @@ def test_every_node_of_the_spark_build_succeeds(spark_build: Path) -> None:
     assert set(MARTS) | set(VIEWS) <= built
 
 
-def _rows(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[list[str], list[tuple]]:
-    result = con.execute(f"select * from {relation}")
-    return [d[0] for d in result.description], result.fetchall()
-
-
-def _plain(value):
-    """A value as comparable across engines: numbers as float, points in time in naive UTC."""
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    if isinstance(value, int | float | Decimal):
-        return float(value)
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(dt.UTC).replace(tzinfo=None)
-        return value
-    return value
-
-
-def _sorted(rows: list[tuple], floats: set[int]) -> list[tuple]:
-    """Rows sorted by their exact columns first, then by their float columns (rounded, so that
-    floating-point noise does not reorder them)."""
-
-    def key(row: tuple) -> tuple:
-        exact = [(v is None, str(v)) for i, v in enumerate(row) if i not in floats]
-        inexact = [
-            (v is None, round(v, 6) if v is not None else 0.0)
-            for i, v in enumerate(row)
-            if i in floats
-        ]
-        return (*exact, *inexact)
-
-    return sorted(rows, key=key)
-
-
-def _differences(columns: list[str], duck: list[tuple], spark: list[tuple]) -> list[str]:
-    duck_plain = [tuple(_plain(v) for v in row) for row in duck]
-    spark_plain = [tuple(_plain(v) for v in row) for row in spark]
-    floats = {
-        i for row in duck_plain + spark_plain for i, v in enumerate(row) if isinstance(v, float)
-    }
-    duck_rows, spark_rows = _sorted(duck_plain, floats), _sorted(spark_plain, floats)
-    if len(duck_rows) != len(spark_rows):
-        return [f"{len(duck_rows)} rows on DuckDB, {len(spark_rows)} on Spark"]
-    found = []
-    for number, (a, b) in enumerate(zip(duck_rows, spark_rows, strict=True)):
-        for column, x, y in zip(columns, a, b, strict=True):
-            if isinstance(x, float) and isinstance(y, float):
-                same = math.isclose(x, y, rel_tol=TOLERANCE, abs_tol=TOLERANCE) or (
-                    math.isnan(x) and math.isnan(y)
-                )
-            else:
-                same = x == y
-            if not same:
-                found.append(f"row {number} {column}: DuckDB {x!r}, Spark {y!r}")
-    return found[:20]
-
-
 @pytest.mark.parametrize("mart", MARTS)
 def test_the_spark_mart_equals_the_duckdb_mart(
     spark_build: Path, shared_warehouse: Published, mart: str
@@ -171,8 +93,8 @@ def test_the_spark_mart_equals_the_duckdb_mart(
     files = spark_build / "warehouse" / "main.db" / mart
     assert files.is_dir(), f"no Spark table main.{mart} under {files.parent}"
     with duckdb.connect(str(build_db), read_only=True) as con:
-        duck_columns, duck = _rows(con, f"main.{mart}")
-        spark_columns, spark = _rows(con, f"read_parquet('{files}/*.parquet')")
+        duck_columns, duck = rows(con, f"main.{mart}")
+        spark_columns, spark = rows(con, f"read_parquet('{files}/*.parquet')")
         duck_types = con.execute(f"describe main.{mart}").fetchall()
         spark_types = con.execute(f"describe select * from read_parquet('{files}/*.parquet')")
         spark_types = spark_types.fetchall()
@@ -181,7 +103,7 @@ def test_the_spark_mart_equals_the_duckdb_mart(
     # from the Spark build has the same schema
     assert [(c[0], c[1]) for c in spark_types] == [(c[0], c[1]) for c in duck_types]
     assert duck, f"main.{mart} is empty on DuckDB: nothing compared"
-    assert _differences(duck_columns, duck, spark) == []
+    assert differences(duck_columns, duck, spark) == []
 
 
 def test_a_warehouse_published_from_the_spark_marts_reads_like_the_duckdb_one(
@@ -249,27 +171,3 @@ def test_the_load_step_exports_its_table_as_parquet_with_the_spark_engine(
     shutil.rmtree(parquet)
     assert dg.materialize([observations], instance=instance, resources=resources).success
     assert parquet.is_dir()  # the table was unchanged (no reload), the missing export is written
-
-
-def test_a_spark_refresh_publishes_the_duckdb_refreshs_scorecard(
-    shared_warehouse: Published, tmp_path: Path
-) -> None:
-    """`CITYDIP_ENGINE=spark citydip refresh` on a fresh home: the models on Spark, the audit's
-    Python models and the views on DuckDB over them; the published warehouse has every mart and
-    view of the DuckDB refresh, equal."""
-    missing = spark_missing()
-    assert missing is None, missing
-    env = {**home_env(tmp_path), "CITYDIP_ENGINE": "spark"}
-    done = citydip_in_process("refresh", "--quiet", env=env)
-    log = tmp_path / "home" / "build" / "refresh.log"
-    assert done.returncode == 0, done.stdout + done.stderr + log.read_text()[-6000:]
-    assert (tmp_path / "home" / "build" / "spark" / "warehouse" / "main.db" / "dim_city").is_dir()
-    published = shared_warehouse.home / "citydip.duckdb"
-    with duckdb.connect(str(tmp_path / "home" / "citydip.duckdb"), read_only=True) as con:
-        con.execute(f"attach '{published}' as duck (read_only)")
-        for table in (*MARTS, *VIEWS, "audit_correlation"):
-            columns, spark = _rows(con, f"main.{table}")
-            duck_columns, duck = _rows(con, f"duck.main.{table}")
-            assert columns == duck_columns, table
-            assert duck, f"{table} is empty"
-            assert _differences(columns, duck, spark) == [], table
