@@ -66,10 +66,9 @@ test-e2e: setup test-deps ## run the e2e tests: real processes, SIGKILL, webserv
 	$(call pytest,e2e,-m "e2e and not spark" -n $(TEST_WORKERS) --dist loadfile)
 
 # The dbt project on a local Apache Spark (CITYDIP_ENGINE=spark) against the DuckDB build: every
-# mart equal; its two Spark builds side by side (one per module and worker: mostly latency, not
-# CPU). Installs the `spark` extra (dbt-spark, pyspark) into .venv and Java when missing.
+# mart equal. Installs the `spark` extra (dbt-spark, pyspark) into .venv and Java when missing.
 test-spark: setup test-deps spark-extra ## build the scorecard on local Spark and compare every mart with DuckDB's
-	$(call pytest,spark,-m spark -n $(TEST_WORKERS) --dist loadfile)
+	$(call pytest,spark,-m spark)
 
 spark-extra: $(BIN)/.synced ## install the `spark` extra (dbt-spark, pyspark) into .venv
 	$(UV) sync --frozen --extra spark --python $(PYTHON)

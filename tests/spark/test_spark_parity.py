@@ -1,12 +1,15 @@
 """The same dbt project on Apache Spark builds the same marts as on DuckDB (`make test-spark`).
 
 The DuckDB side is the shared test warehouse (tests/published.py: `citydip refresh` from the
-shipped snapshots, default dbt vars). Its raw observation tables are exported as Parquet
-(pipelines/spark_export.py, as the load step does with CITYDIP_ENGINE=spark), then
-`dbt build --target spark` runs the whole project on a local Spark (dbt-spark's `session`
-method, local[2]) in its own folder, and every mart the Spark build writes (Parquet, read back
-with DuckDB) must equal the DuckDB build's: the same columns in the same order, the same rows in
-any order, floats within 1e-9 (absolute, or relative for values above 1).
+shipped snapshots, default dbt vars). The Spark side is ONE Spark build, shared by every test
+here (a Spark build of this project costs about 200 s of CPU on two cores): `CITYDIP_ENGINE=spark
+citydip refresh` on a fresh home, which exports the raw observation tables as Parquet
+(pipelines/spark_export.py) and runs the models and their data tests on a local Spark (dbt-spark's
+`session` method, local[2]), then what the refresh leaves out on the same Spark folder: the
+published views and dbt's unit tests (AFTER_THE_REFRESH). Every mart the Spark build
+writes (Parquet, read back with DuckDB) must equal the DuckDB build's: the same columns in the
+same order, the same rows in any order, floats within 1e-9 (absolute, or relative for values
+above 1); and the warehouse the Spark refresh publishes must equal the DuckDB refresh's.
 
 Marked `spark` (needs the `spark` extra and Java 17): excluded from `make test` and
 `make test-e2e`, run by `make test-spark`.
@@ -14,34 +17,87 @@ Marked `spark` (needs the `spark` extra and Java 17): excluded from `make test` 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import math
 import os
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from pipelines.settings import DBT_PROJECT_DIR
-from pipelines.spark_export import export_raw_tables, import_spark_tables, spark_missing
+from pipelines.spark_export import import_spark_tables, spark_missing
 from tests.conftest import citydip_in_process
-from tests.published import Published
-from tests.spark.compare import MARTS, VIEWS, differences, rows
+from tests.published import Published, home_env
 
 pytestmark = pytest.mark.spark
 
+# Every table the published warehouse takes from dbt that Spark builds: the marts and the audit's
+# SQL model (its Python models run on DuckDB only: docs/operations.md).
+MARTS = (
+    "dim_city",
+    "dim_indicator",
+    "dim_pillar",
+    "fct_observation",
+    "scorecard_indicator",
+    "scorecard_pillar",
+    "scorecard_city",
+    "scorecard_contribution",
+    "scorecard_sensitivity",
+    "scorecard_edition",
+    "scorecard_concordance",
+    "audit_city_strengths",
+)
+VIEWS = ("indicator_timeseries", "latest_scorecard")
+TOLERANCE = 1e-9
+
 
 @pytest.fixture(scope="module")
-def spark_build(shared_warehouse: Published, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A Spark build of the project from the shared warehouse's raw tables; its folder."""
+def spark_refresh(shared_warehouse: Published, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`CITYDIP_ENGINE=spark citydip refresh` on a fresh home: the models on Spark, the audit's
+    Python models and the views on DuckDB over them; its root (home/, dagster/)."""
     missing = spark_missing()
     assert missing is None, missing
-    spark_dir = tmp_path_factory.mktemp("spark")
-    build_db = shared_warehouse.home / "build" / "citydip_build.duckdb"
-    with duckdb.connect(str(build_db), read_only=True) as con:
-        assert len(export_raw_tables(con, spark_dir)) >= 20
+    root = tmp_path_factory.mktemp("spark_refresh")
+    done = citydip_in_process(
+        "refresh", "--quiet", env={**home_env(root), "CITYDIP_ENGINE": "spark"}
+    )
+    log = root / "home" / "build" / "refresh.log"
+    assert done.returncode == 0, done.stdout + done.stderr + log.read_text()[-6000:]
+    return root
+
+
+# What a refresh leaves out of its Spark build, run after it on the same Spark folder by dbt's
+# programmatic API in one process (one Spark start): the published views (DuckDB views in a
+# refresh) and dbt's unit tests (never run by a refresh; `dbt build` runs a unit test only with
+# its model, hence `dbt test`). Each invocation writes its run_results.json under <folder>/<name>.
+AFTER_THE_REFRESH = """
+import sys
+from dbt.cli.main import dbtRunner
+
+project, folder = sys.argv[1:]
+runner = dbtRunner()
+for name, command, select in (("views", "run", "path:models/views"), ("unit", "test", "test_type:unit")):
+    done = runner.invoke([
+        command, "--target", "spark", "--select", select, "--profiles-dir", project,
+        "--project-dir", project, "--target-path", f"{folder}/{name}", "--log-path", f"{folder}/logs",
+    ])
+    if not done.success:
+        sys.exit(f"dbt {command} --select {select} failed: {done.exception}")
+"""
+
+
+@pytest.fixture(scope="module")
+def spark_build(spark_refresh: Path) -> Path:
+    """The refresh's Spark folder, where the rest of the project is then built on Spark
+    (AFTER_THE_REFRESH); the folder."""
+    spark_dir = spark_refresh / "home" / "build" / "spark"
+    assert len(list((spark_dir / "raw").iterdir())) >= 20  # the raw tables the refresh exported
     env = {
         **os.environ,
         "CITYDIP_ENGINE": "spark",
@@ -50,39 +106,95 @@ def spark_build(shared_warehouse: Published, tmp_path_factory: pytest.TempPathFa
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
     done = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            "build",
-            "--target",
-            "spark",
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(spark_dir / "target"),
-            "--log-path",
-            str(spark_dir / "logs"),
-        ],
+        [sys.executable, "-c", AFTER_THE_REFRESH, str(DBT_PROJECT_DIR), str(spark_dir / "after")],
         cwd=DBT_PROJECT_DIR,
         env=env,
         capture_output=True,
         text=True,
         timeout=1800,
     )
-    results = spark_dir / "target" / "run_results.json"
-    assert done.returncode == 0 and results.exists(), done.stdout[-6000:] + done.stderr[-3000:]
+    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-3000:]
     return spark_dir
 
 
-def test_every_node_of_the_spark_build_succeeds(spark_build: Path) -> None:
-    results = json.loads((spark_build / "target" / "run_results.json").read_text())["results"]
+def test_every_node_of_the_spark_build_succeeds(spark_refresh: Path, spark_build: Path) -> None:
+    """Every node of the project, built on Spark by the refresh or after it, succeeded: every
+    model, seed and data test, the views and the unit tests."""
+    runs = (
+        spark_refresh / "home" / "build" / "dbt-spark",
+        spark_build / "after" / "views",
+        spark_build / "after" / "unit",
+    )
+    results = [
+        result
+        for target in runs
+        for result in json.loads((target / "run_results.json").read_text())["results"]
+    ]
     failed = [
         (r["unique_id"], r["status"]) for r in results if r["status"] not in ("success", "pass")
     ]
     assert not failed
+    ran = {r["unique_id"].split(".")[0] for r in results}
+    assert {"seed", "model", "test", "unit_test"} <= ran
     built = {r["unique_id"].split(".")[-1] for r in results if r["unique_id"].startswith("model.")}
     assert set(MARTS) | set(VIEWS) <= built
+
+
+def _rows(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[list[str], list[tuple]]:
+    result = con.execute(f"select * from {relation}")
+    return [d[0] for d in result.description], result.fetchall()
+
+
+def _plain(value):
+    """A value as comparable across engines: numbers as float, points in time in naive UTC."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float | Decimal):
+        return float(value)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value
+    return value
+
+
+def _sorted(rows: list[tuple], floats: set[int]) -> list[tuple]:
+    """Rows sorted by their exact columns first, then by their float columns (rounded, so that
+    floating-point noise does not reorder them)."""
+
+    def key(row: tuple) -> tuple:
+        exact = [(v is None, str(v)) for i, v in enumerate(row) if i not in floats]
+        inexact = [
+            (v is None, round(v, 6) if v is not None else 0.0)
+            for i, v in enumerate(row)
+            if i in floats
+        ]
+        return (*exact, *inexact)
+
+    return sorted(rows, key=key)
+
+
+def _differences(columns: list[str], duck: list[tuple], spark: list[tuple]) -> list[str]:
+    duck_plain = [tuple(_plain(v) for v in row) for row in duck]
+    spark_plain = [tuple(_plain(v) for v in row) for row in spark]
+    floats = {
+        i for row in duck_plain + spark_plain for i, v in enumerate(row) if isinstance(v, float)
+    }
+    duck_rows, spark_rows = _sorted(duck_plain, floats), _sorted(spark_plain, floats)
+    if len(duck_rows) != len(spark_rows):
+        return [f"{len(duck_rows)} rows on DuckDB, {len(spark_rows)} on Spark"]
+    found = []
+    for number, (a, b) in enumerate(zip(duck_rows, spark_rows, strict=True)):
+        for column, x, y in zip(columns, a, b, strict=True):
+            if isinstance(x, float) and isinstance(y, float):
+                same = math.isclose(x, y, rel_tol=TOLERANCE, abs_tol=TOLERANCE) or (
+                    math.isnan(x) and math.isnan(y)
+                )
+            else:
+                same = x == y
+            if not same:
+                found.append(f"row {number} {column}: DuckDB {x!r}, Spark {y!r}")
+    return found[:20]
 
 
 @pytest.mark.parametrize("mart", MARTS)
@@ -93,8 +205,8 @@ def test_the_spark_mart_equals_the_duckdb_mart(
     files = spark_build / "warehouse" / "main.db" / mart
     assert files.is_dir(), f"no Spark table main.{mart} under {files.parent}"
     with duckdb.connect(str(build_db), read_only=True) as con:
-        duck_columns, duck = rows(con, f"main.{mart}")
-        spark_columns, spark = rows(con, f"read_parquet('{files}/*.parquet')")
+        duck_columns, duck = _rows(con, f"main.{mart}")
+        spark_columns, spark = _rows(con, f"read_parquet('{files}/*.parquet')")
         duck_types = con.execute(f"describe main.{mart}").fetchall()
         spark_types = con.execute(f"describe select * from read_parquet('{files}/*.parquet')")
         spark_types = spark_types.fetchall()
@@ -103,7 +215,7 @@ def test_the_spark_mart_equals_the_duckdb_mart(
     # from the Spark build has the same schema
     assert [(c[0], c[1]) for c in spark_types] == [(c[0], c[1]) for c in duck_types]
     assert duck, f"main.{mart} is empty on DuckDB: nothing compared"
-    assert differences(duck_columns, duck, spark) == []
+    assert _differences(duck_columns, duck, spark) == []
 
 
 def test_a_warehouse_published_from_the_spark_marts_reads_like_the_duckdb_one(
@@ -171,3 +283,22 @@ def test_the_load_step_exports_its_table_as_parquet_with_the_spark_engine(
     shutil.rmtree(parquet)
     assert dg.materialize([observations], instance=instance, resources=resources).success
     assert parquet.is_dir()  # the table was unchanged (no reload), the missing export is written
+
+
+def test_a_spark_refresh_publishes_the_duckdb_refreshs_scorecard(
+    spark_refresh: Path, shared_warehouse: Published
+) -> None:
+    """`CITYDIP_ENGINE=spark citydip refresh` on a fresh home: the models on Spark, the audit's
+    Python models and the views on DuckDB over them; the published warehouse has every mart and
+    view of the DuckDB refresh, equal."""
+    home = spark_refresh / "home"
+    assert (home / "build" / "spark" / "warehouse" / "main.db" / "dim_city").is_dir()
+    published = shared_warehouse.home / "citydip.duckdb"
+    with duckdb.connect(str(home / "citydip.duckdb"), read_only=True) as con:
+        con.execute(f"attach '{published}' as duck (read_only)")
+        for table in (*MARTS, *VIEWS, "audit_correlation"):
+            columns, spark = _rows(con, f"main.{table}")
+            duck_columns, duck = _rows(con, f"duck.main.{table}")
+            assert columns == duck_columns, table
+            assert duck, f"{table} is empty"
+            assert _differences(columns, duck, spark) == [], table
