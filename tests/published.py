@@ -8,8 +8,9 @@ the home and the Dagster instance: `copy_published`.
 The refresh runs once per state of the code and data, not once per pytest process: its home is
 kept under build/test-warehouse/<digest of every file the refresh reads>, built by the first
 xdist worker that needs it (the others wait on a file lock) and reused by the next `make test` or
-`make test-e2e` while those files are unchanged. `make clean` removes it; a changed file in
-sources/, pipelines/, dbt_project/ or docs/ (or the lock file) starts a new one.
+`make test-e2e` while those files and the commit are unchanged. `make clean` removes it; a changed
+file in sources/, pipelines/, dbt_project/ or docs/ (or the lock file), or another commit, starts a
+new one (the published edition records the commit).
 """
 
 from __future__ import annotations
@@ -68,8 +69,12 @@ NOT_INPUTS = {"__pycache__", "target", "logs", "dbt_packages"}
 
 
 def inputs_digest() -> str:
-    """A digest of every file the shared refresh reads (and of this module)."""
+    """A digest of every file the shared refresh reads (and of this module), and of the commit
+    checked out, which the published edition records (edition_history.git_commit)."""
+    from pipelines.defs.edition import git_commit
+
     digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(git_commit(REPO).encode() + b"\0")
     for name in REFRESH_INPUTS:
         top = REPO / name
         files = [top] if top.is_file() else sorted(top.rglob("*"))
