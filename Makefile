@@ -54,8 +54,11 @@ TEST_WORKERS ?= auto
 # refresh 34.8 -> 30.7 s, make test-e2e 662 -> 597 s (bench/FINDINGS.md). One folder per checkout
 # and tier, so that tiers and clones can run side by side; removed after a passing run (tmpfs is
 # memory), kept after a failing one for inspection. TEST_TMP=<folder> chooses another.
+# (Decided once, when make reads this file; the recipes below expand TEST_TMP several times.)
+ifndef TEST_TMP
 SHM_FREE_KB := $(shell df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 {print $$4}')
-TEST_TMP ?= $(if $(shell [ "$(SHM_FREE_KB)" -ge 8000000 ] 2>/dev/null && echo y),/dev/shm/citydip-tests-$(shell printf %s "$(CURDIR)" | cksum | cut -d ' ' -f 1),$(CURDIR)/build/test-tmp)
+TEST_TMP := $(if $(shell [ "$(SHM_FREE_KB)" -ge 8000000 ] 2>/dev/null && echo y),/dev/shm/citydip-tests-$(shell printf %s "$(CURDIR)" | cksum | cut -d ' ' -f 1),$(CURDIR)/build/test-tmp)
+endif
 # $(call pytest,<tier folder>,<arguments>)
 pytest = mkdir -p $(TEST_TMP)/tmp && TMPDIR=$(TEST_TMP)/tmp $(BIN)/pytest --basetemp=$(TEST_TMP)/$(1) $(2) && rm -rf $(TEST_TMP)/$(1)
 

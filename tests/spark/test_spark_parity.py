@@ -30,7 +30,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.settings import DBT_PROJECT_DIR, Settings, load_settings
 from pipelines.spark_export import import_spark_tables, spark_missing
 from tests.conftest import citydip_in_process
 from tests.published import Published, home_env
@@ -58,18 +58,17 @@ TOLERANCE = 1e-9
 
 
 @pytest.fixture(scope="module")
-def spark_refresh(shared_warehouse: Published, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def spark_refresh(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """`CITYDIP_ENGINE=spark citydip refresh` on a fresh home: the models on Spark, the audit's
-    Python models and the views on DuckDB over them; its root (home/, dagster/)."""
+    Python models and the views on DuckDB over them; the settings it ran with (its folders)."""
     missing = spark_missing()
     assert missing is None, missing
-    root = tmp_path_factory.mktemp("spark_refresh")
-    done = citydip_in_process(
-        "refresh", "--quiet", env={**home_env(root), "CITYDIP_ENGINE": "spark"}
-    )
-    log = root / "home" / "build" / "refresh.log"
+    env = {**home_env(tmp_path_factory.mktemp("spark_refresh")), "CITYDIP_ENGINE": "spark"}
+    done = citydip_in_process("refresh", "--quiet", env=env)
+    settings = load_settings(env)
+    log = settings.build_dir / "refresh.log"
     assert done.returncode == 0, done.stdout + done.stderr + log.read_text()[-6000:]
-    return root
+    return settings
 
 
 # What a refresh leaves out of its Spark build, run after it on the same Spark folder by dbt's
@@ -93,10 +92,10 @@ for name, command, select in (("views", "run", "path:models/views"), ("unit", "t
 
 
 @pytest.fixture(scope="module")
-def spark_build(spark_refresh: Path) -> Path:
+def spark_build(spark_refresh: Settings) -> Path:
     """The refresh's Spark folder, where the rest of the project is then built on Spark
     (AFTER_THE_REFRESH); the folder."""
-    spark_dir = spark_refresh / "home" / "build" / "spark"
+    spark_dir = spark_refresh.spark_dir
     assert len(list((spark_dir / "raw").iterdir())) >= 20  # the raw tables the refresh exported
     env = {
         **os.environ,
@@ -117,11 +116,11 @@ def spark_build(spark_refresh: Path) -> Path:
     return spark_dir
 
 
-def test_every_node_of_the_spark_build_succeeds(spark_refresh: Path, spark_build: Path) -> None:
+def test_every_node_of_the_spark_build_succeeds(spark_refresh: Settings, spark_build: Path) -> None:
     """Every node of the project, built on Spark by the refresh or after it, succeeded: every
     model, seed and data test, the views and the unit tests."""
     runs = (
-        spark_refresh / "home" / "build" / "dbt-spark",
+        spark_refresh.build_dir / "dbt-spark",  # build_on_spark's target path
         spark_build / "after" / "views",
         spark_build / "after" / "unit",
     )
@@ -254,7 +253,6 @@ def test_the_load_step_exports_its_table_as_parquet_with_the_spark_engine(
     from dagster_duckdb import DuckDBResource
 
     from pipelines.defs.source_assets import build_source_assets
-    from pipelines.settings import load_settings
     from sources import SOURCES
 
     settings = load_settings(
@@ -286,15 +284,14 @@ def test_the_load_step_exports_its_table_as_parquet_with_the_spark_engine(
 
 
 def test_a_spark_refresh_publishes_the_duckdb_refreshs_scorecard(
-    spark_refresh: Path, shared_warehouse: Published
+    spark_refresh: Settings, shared_warehouse: Published
 ) -> None:
     """`CITYDIP_ENGINE=spark citydip refresh` on a fresh home: the models on Spark, the audit's
     Python models and the views on DuckDB over them; the published warehouse has every mart and
     view of the DuckDB refresh, equal."""
-    home = spark_refresh / "home"
-    assert (home / "build" / "spark" / "warehouse" / "main.db" / "dim_city").is_dir()
+    assert (spark_refresh.spark_dir / "warehouse" / "main.db" / "dim_city").is_dir()
     published = shared_warehouse.home / "citydip.duckdb"
-    with duckdb.connect(str(home / "citydip.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(spark_refresh.published_db), read_only=True) as con:
         con.execute(f"attach '{published}' as duck (read_only)")
         for table in (*MARTS, *VIEWS, "audit_correlation"):
             columns, spark = _rows(con, f"main.{table}")
