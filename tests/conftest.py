@@ -66,7 +66,9 @@ E2E_MODULES = {
 }
 # Fixtures that make a test e2e wherever it is.
 E2E_FIXTURES = {
-    "warehouse",  # tests/reliability/conftest.py: its refreshes are real `citydip` processes
+    # tests/reliability/conftest.py: built by a real `citydip` process (its memory sampled), then
+    # killed, raced and fed faults (the faults' refreshes in-process)
+    "warehouse",
     "citydip_process",  # the real console script: start-up, exit code, or a cold build
 }
 # Folders (under tests/) whose tests are integration unless the rules above say e2e.

@@ -5,16 +5,25 @@ Prints one JSON line per read: the edition seen and whether it was complete (eve
 row count equal to what its `_citydip_meta` says, every published mart and view present), or
 the error.
 After STOP_FILE appears it reads once more and exits.
+
+It pauses PAUSE_S between reads. A read takes ~35 ms; read in a busy loop, the reader took a
+whole core from the refreshes it watches on a 2-core machine (~220 CPU-s of `make test-e2e`).
+What it must catch lasts far longer than the pause: publishing writes the new edition's whole
+file (~0.5-1 s) before the swap, so a publish that wrote the published file in place, or held
+it open, would meet several reads.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 from pipelines.defs.publish import MARTS
 from pipelines.read.reader import open_published
+
+PAUSE_S = 0.05
 
 
 def read_once(published: Path) -> dict:
@@ -45,6 +54,7 @@ def main() -> None:
         print(json.dumps(read_once(published)), flush=True)
         if stopping:
             return
+        time.sleep(PAUSE_S)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from pytest_httpserver import HTTPServer
 
 from pipelines.defs.publish import MARTS
 from pipelines.read.city_card import headline_year
-from tests.conftest import REPO
+from tests.conftest import REPO, citydip_in_process
 
 CITYDIP = str(Path(sys.executable).parent / "citydip")
 SECRET_NAME = re.compile(r"CITYDIP_[A-Z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD)\b")
@@ -103,6 +103,16 @@ class Warehouse:
 
     def run(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
         return self.finish(self.start(*args, env=env))
+
+    def run_in_process(
+        self, *args: str, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess:
+        """`citydip <args>` in this process, on this warehouse (tests.conftest.citydip_in_process),
+        for tests whose subject is what a refresh does, not its process: a process costs ~4 s of
+        start-up (Python, Dagster and dbt imports), most of a refresh that fails at one source."""
+        result = citydip_in_process(*args, env={**self.env, **(env or {})})
+        self.outputs.append(result.stdout + result.stderr)
+        return result
 
 
 @dataclass

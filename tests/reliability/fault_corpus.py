@@ -12,7 +12,7 @@ providers.py) and writing rows whose `source` is its id. Each row names:
   `Warned(check, match, also)` — accepted, but a plausibility check warns (and the checks in
   `also`); `Accepted()`;
 - `env`: environment for the client (short timeouts, a small size cap, no retries);
-- `e2e`: also prove it through a real `citydip refresh --live --select <source>`.
+- `e2e`: also prove it through `citydip refresh --live --select <source>` (the CLI, in-process).
 
 Design (why most rows are fast): a full refresh costs ~20 s, so test_fault_corpus.py runs every
 row at the source level — `Source.fetch_live` + `Source.observations` against pytest-httpserver,

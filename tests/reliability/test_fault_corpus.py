@@ -149,12 +149,14 @@ def published_materialised_in_last_run(warehouse) -> bool:
 
 @pytest.mark.parametrize("row", [r for r in CORPUS if r.e2e], ids=lambda row: row.id)
 def test_end_to_end(row: Fault, warehouse, httpserver: HTTPServer):
-    """A real `citydip refresh --live --select <source>` against the faulty provider. A refused
+    """`citydip refresh --live --select <source>` against the faulty provider (the CLI's entry
+    point, in this process: the refresh's process is not what this tests, and its start-up was
+    most of a row's time; the crash, concurrency and memory tests run real processes). A refused
     response is kept where the error says, the published file is unchanged, and a later clean
     refresh (the shipped snapshot) succeeds: nothing of the fault was loaded to poison it."""
     env = {**row.env, **serve(httpserver, row.source, row.serve, row.target)}
     before = published_digest(warehouse.published)
-    result = warehouse.run("refresh", "--live", "--select", row.source, env=env)
+    result = warehouse.run_in_process("refresh", "--live", "--select", row.source, env=env)
     output = result.stdout + result.stderr
     assert not any(key in output for key in secrets_of(row))
     assert_nowhere(warehouse, secrets_of(row))
@@ -174,7 +176,7 @@ def test_end_to_end(row: Fault, warehouse, httpserver: HTTPServer):
             assert kept.is_relative_to(raw) and kept.exists()
         else:  # it never arrived whole (a deadline, a cap): nothing to keep
             assert row.expect.field in ("deadline", "body"), named[0]
-        clean = warehouse.run("refresh", "--select", row.source)
+        clean = warehouse.run_in_process("refresh", "--select", row.source)
         assert clean.returncode == 0, (clean.stdout + clean.stderr)[-3000:]
     elif isinstance(row.expect, Blocked):
         assert result.returncode == 1, output[-3000:]
@@ -186,7 +188,7 @@ def test_end_to_end(row: Fault, warehouse, httpserver: HTTPServer):
         assert named and row.expect.match in named[0], result.stderr[-3000:]
         assert published_digest(warehouse.published) == before  # byte-for-byte unchanged
         assert not published_materialised_in_last_run(warehouse)
-        clean = warehouse.run("refresh", "--select", row.source)
+        clean = warehouse.run_in_process("refresh", "--select", row.source)
         assert clean.returncode == 0, (clean.stdout + clean.stderr)[-3000:]
     else:
         assert result.returncode == 0, output[-3000:]
@@ -208,7 +210,7 @@ def refresh_every_source_live(
     httpserver.expect_request("/wikidata").respond_with_data(wikidata, content_type=ctype)
     env["CITYDIP_WIKIDATA_BASE_URL"] = httpserver.url_for("/wikidata")
     before = published_digest(warehouse.published)
-    result = warehouse.run("refresh", "--live", "--quiet", env=env)
+    result = warehouse.run_in_process("refresh", "--live", "--quiet", env=env)
     assert result.returncode == 1, result.stderr[-3000:]
     failures = [line for line in result.stderr.splitlines() if line.startswith("FAILED")]
     named = {}

@@ -178,7 +178,7 @@ def test_a_source_past_its_deadline_fails_alone(warehouse, httpserver: HTTPServe
     earlier = {run.run_id for run in warehouse.instance().get_runs()}
     started = time.monotonic()
     try:
-        result = warehouse.run("refresh", "--quiet", env=env)
+        result = warehouse.run_in_process("refresh", "--quiet", env=env)
     finally:
         slow.stop()
     assert time.monotonic() - started < 300
@@ -197,5 +197,5 @@ def test_a_source_past_its_deadline_fails_alone(warehouse, httpserver: HTTPServe
         and r.event_log_entry.dagster_event.is_step_materialization
     }
     assert {f"payloads/{s}" for s in others} <= landed, landed
-    clean = warehouse.run("refresh", "--select", "worldbank")  # the lock is free again
+    clean = warehouse.run_in_process("refresh", "--select", "worldbank")  # the lock is free again
     assert clean.returncode == 0, (clean.stdout + clean.stderr)[-3000:]
