@@ -1,12 +1,14 @@
-"""One warehouse for the whole reliability suite: published once, then crashed, raced and fed
-faults by the tests, each of which leaves it complete again. Every refresh runs with canary
+"""One warehouse for the whole reliability suite: published once (one copy per xdist worker),
+then crashed, raced and fed faults by the tests, each of which leaves it complete again. Every refresh runs with canary
 values in every secret environment variable the code reads, so test_security can grep for them."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -22,6 +24,7 @@ from pytest_httpserver import HTTPServer
 from pipelines.defs.publish import MARTS
 from pipelines.read.city_card import headline_year
 from tests.conftest import REPO, citydip_in_process
+from tests.published import locked
 
 CITYDIP = str(Path(sys.executable).parent / "citydip")
 SECRET_NAME = re.compile(r"CITYDIP_[A-Z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD)\b")
@@ -171,11 +174,8 @@ def tree_rss_bytes(pid: int) -> int:
     return total
 
 
-@pytest.fixture(scope="session")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    root = tmp_path_factory.mktemp("reliability")
-    canaries = {name: f"canary-{uuid.uuid4().hex}" for name in secret_names()}
-    env = {
+def environment(root: Path, canaries: dict[str, str]) -> dict[str, str]:
+    return {
         "CITYDIP_HOME": str(root / "home"),
         "DAGSTER_HOME": str(root / "dagster"),
         "CITYDIP_SOURCE_MODE": "snapshot",
@@ -183,8 +183,14 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
         **FAST,
         **canaries,
     }
-    warehouse = Warehouse(root=root, env=env, canaries=canaries)
-    # the first refresh on the default data, its memory sampled over the whole process tree
+
+
+def build_warehouse(root: Path) -> Warehouse:
+    """The first refresh on the default data, in a real process, its memory sampled over the
+    whole process tree."""
+    root.mkdir(parents=True, exist_ok=True)
+    canaries = {name: f"canary-{uuid.uuid4().hex}" for name in secret_names()}
+    warehouse = Warehouse(root=root, env=environment(root, canaries), canaries=canaries)
     running = warehouse.start("refresh")
     peak = 0
     while running.process.poll() is None:
@@ -195,3 +201,33 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     assert_complete_scorecard(warehouse.published)
     return warehouse
+
+
+@pytest.fixture(scope="session")
+def warehouse(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Warehouse:
+    """This worker's own reliability warehouse. Built once per test session: under pytest-xdist
+    by the first worker that needs it (the others wait on a file lock), kept untouched, and
+    copied by every worker (pytest-xdist's recipe for a session fixture that runs once), with
+    the first refresh's canaries, output and peak memory."""
+    root = tmp_path_factory.mktemp("reliability")
+    if worker_id == "master":  # not distributed
+        return build_warehouse(root)
+    built = tmp_path_factory.getbasetemp().parent / "reliability-warehouse"
+    record = built / "warehouse.json"
+    with locked(built.with_name("reliability-warehouse.lock")):
+        if not record.exists():
+            first = build_warehouse(built)
+            kept = {"canaries": first.canaries, "outputs": first.outputs}
+            record.write_text(json.dumps({**kept, "peak_rss_bytes": first.peak_rss_bytes}))
+    kept = json.loads(record.read_text())
+    for folder in ("home", "dagster"):
+        shutil.copytree(
+            built / folder, root / folder, ignore=shutil.ignore_patterns("refresh.lock")
+        )
+    return Warehouse(
+        root=root,
+        env=environment(root, kept["canaries"]),
+        canaries=kept["canaries"],
+        outputs=kept["outputs"],
+        peak_rss_bytes=kept["peak_rss_bytes"],
+    )
