@@ -1,6 +1,7 @@
-"""One warehouse for the whole reliability suite: published once (one copy per xdist worker),
-then crashed, raced and fed faults by the tests, each of which leaves it complete again. Every refresh runs with canary
-values in every secret environment variable the code reads, so test_security can grep for them."""
+"""One warehouse for the whole reliability suite: published once (a copy per xdist worker), then
+crashed, raced and fed faults by the tests, each of which leaves it complete again. Every refresh
+runs with canary values in every secret environment variable the code reads, so test_security can
+grep for them."""
 
 from __future__ import annotations
 
