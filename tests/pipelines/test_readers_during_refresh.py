@@ -1,5 +1,7 @@
 """Acceptance: a reader querying in a loop while three refreshes run sees no error and only
-complete editions."""
+complete editions. The refreshes run on a copy of the published home with a new Dagster instance:
+the first rebuilds and publishes an edition, the next two find nothing changed and publish none
+(the editions tests read during three publishes and a rebuild: test_editions.py)."""
 
 from __future__ import annotations
 
