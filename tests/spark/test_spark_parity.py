@@ -30,6 +30,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.defs.dbt_models import DUCKDB_ONLY
+from pipelines.defs.publish import ANALYST_VIEWS
+from pipelines.defs.publish import MARTS as PUBLISHED
 from pipelines.settings import DBT_PROJECT_DIR, Settings, load_settings
 from pipelines.spark_export import import_spark_tables, spark_missing
 from tests.conftest import citydip_in_process
@@ -37,23 +40,10 @@ from tests.published import Published, home_env
 
 pytestmark = pytest.mark.spark
 
-# Every table the published warehouse takes from dbt that Spark builds: the marts and the audit's
-# SQL model (its Python models run on DuckDB only: docs/operations.md).
-MARTS = (
-    "dim_city",
-    "dim_indicator",
-    "dim_pillar",
-    "fct_observation",
-    "scorecard_indicator",
-    "scorecard_pillar",
-    "scorecard_city",
-    "scorecard_contribution",
-    "scorecard_sensitivity",
-    "scorecard_edition",
-    "scorecard_concordance",
-    "audit_city_strengths",
-)
-VIEWS = ("indicator_timeseries", "latest_scorecard")
+# Every table of the published warehouse that Spark builds: publish's marts (read from the dbt
+# manifest) but the views and what only DuckDB builds (the audit's Python models); and the views.
+VIEWS = tuple(ANALYST_VIEWS)
+MARTS = tuple(mart for mart in PUBLISHED if mart not in VIEWS and mart not in DUCKDB_ONLY)
 TOLERANCE = 1e-9
 
 
