@@ -6,7 +6,7 @@ here (a Spark build of this project costs about 200 s of CPU on two cores): `CIT
 citydip refresh` on a fresh home, which exports the raw observation tables as Parquet
 (pipelines/spark_export.py) and runs the models and their data tests on a local Spark (dbt-spark's
 `session` method, local[2]), then what the refresh leaves out on the same Spark folder: the
-published views and dbt's unit tests (AFTER_THE_REFRESH). Every mart the Spark build
+published views and dbt's unit tests (after_the_refresh.py). Every mart the Spark build
 writes (Parquet, read back with DuckDB) must equal the DuckDB build's: the same columns in the
 same order, the same rows in any order, floats within 1e-9 (absolute, or relative for values
 above 1); and the warehouse the Spark refresh publishes must equal the DuckDB refresh's.
@@ -61,30 +61,13 @@ def spark_refresh(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return settings
 
 
-# What a refresh leaves out of its Spark build, run after it on the same Spark folder by dbt's
-# programmatic API in one process (one Spark start): the published views (DuckDB views in a
-# refresh) and dbt's unit tests (never run by a refresh; `dbt build` runs a unit test only with
-# its model, hence `dbt test`). Each invocation writes its run_results.json under <folder>/<name>.
-AFTER_THE_REFRESH = """
-import sys
-from dbt.cli.main import dbtRunner
-
-project, folder = sys.argv[1:]
-runner = dbtRunner()
-for name, command, select in (("views", "run", "path:models/views"), ("unit", "test", "test_type:unit")):
-    done = runner.invoke([
-        command, "--target", "spark", "--select", select, "--profiles-dir", project,
-        "--project-dir", project, "--target-path", f"{folder}/{name}", "--log-path", f"{folder}/logs",
-    ])
-    if not done.success:
-        sys.exit(f"dbt {command} --select {select} failed: {done.exception}")
-"""
+AFTER_THE_REFRESH = Path(__file__).with_name("after_the_refresh.py")
 
 
 @pytest.fixture(scope="module")
 def spark_build(spark_refresh: Settings) -> Path:
     """The refresh's Spark folder, where the rest of the project is then built on Spark
-    (AFTER_THE_REFRESH); the folder."""
+    (after_the_refresh.py); the folder."""
     spark_dir = spark_refresh.spark_dir
     assert len(list((spark_dir / "raw").iterdir())) >= 20  # the raw tables the refresh exported
     env = {
@@ -95,7 +78,7 @@ def spark_build(spark_refresh: Settings) -> Path:
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
     done = subprocess.run(
-        [sys.executable, "-c", AFTER_THE_REFRESH, str(DBT_PROJECT_DIR), str(spark_dir / "after")],
+        [sys.executable, str(AFTER_THE_REFRESH), str(DBT_PROJECT_DIR), str(spark_dir / "after")],
         cwd=DBT_PROJECT_DIR,
         env=env,
         capture_output=True,
