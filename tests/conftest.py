@@ -53,7 +53,6 @@ TIERS = ("unit", "integration", "e2e")
 E2E_MODULES = {
     "reliability/test_crash_safety.py",  # SIGKILL of real refresh and writer processes
     "reliability/test_concurrency.py",  # two refresh processes started together, and a reader
-    "pipelines/test_readers_during_refresh.py",  # a reader process while refresh processes run
     "pipelines/test_webserver_lineage.py",  # the real dagster-webserver over GraphQL
     "pipelines/test_live_every_source.py",  # a cold live refresh of every source
     # refreshes with sources served live by local servers, each rebuilding the scorecard (2 x

@@ -19,7 +19,7 @@ from pytest_httpserver import HTTPServer
 
 from sources import SOURCES
 from sources.http import make_session
-from tests.conftest import run_citydip
+from tests.conftest import citydip_in_process
 from tests.reliability.providers import serve_all
 from tests.sources import test_openalex, test_wikidata
 
@@ -57,7 +57,7 @@ def live_refresh(tmp_path_factory: pytest.TempPathFactory):
             "CITYDIP_HTTP_RETRIES": "0",
             "CITYDIP_COMTRADE_KEY": "",
         }
-        result = run_citydip("refresh", "--live", "--quiet", env=env)
+        result = citydip_in_process("refresh", "--live", "--quiet", env=env)
         with pytest.MonkeyPatch.context() as patch:
             for name, value in env.items():
                 patch.setenv(name, value)

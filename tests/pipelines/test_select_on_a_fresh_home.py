@@ -6,12 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pytest
+
+from tests.conftest import citydip_in_process
 
 
-def test_select_on_a_fresh_home_loads_every_source_once(tmp_path: Path, citydip_process):
-    """A cold build on a fresh home, by the console script (e2e)."""
+@pytest.mark.e2e  # a cold build on a fresh home
+def test_select_on_a_fresh_home_loads_every_source_once(tmp_path: Path):
     env = {"CITYDIP_HOME": str(tmp_path / "home"), "DAGSTER_HOME": str(tmp_path / "dagster")}
-    first = citydip_process("refresh", "--select", "gfci", env=env)
+    first = citydip_in_process("refresh", "--select", "gfci", env=env)
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     assert "a new warehouse: every source is refreshed" in first.stdout
     with duckdb.connect(str(tmp_path / "home" / "citydip.duckdb"), read_only=True) as con:
@@ -20,7 +23,7 @@ def test_select_on_a_fresh_home_loads_every_source_once(tmp_path: Path, citydip_
         }
     assert {"gfci", "worldbank", "qs_rankings"} <= loaded
 
-    second = citydip_process("refresh", "--select", "gfci", env=env)
+    second = citydip_in_process("refresh", "--select", "gfci", env=env)
     assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
     assert "every source is refreshed" not in second.stdout
     assert "also refreshing" not in second.stdout  # every source has been loaded once
