@@ -3,8 +3,9 @@
 Full (`make bench`): five interleaved rounds of cold / bare dbt / no-change / one-source refresh,
 and the scale benchmark at 30 thousand (dbt's fixed cost) and 1, 3, 10 and 30 million
 observations; rewrites bench/RESULTS.md.
-Quick (`make bench-quick`, CI): one round and two tiny panels (`dbt test` on the first only);
-writes bench/out/RESULTS-quick.md.
+Quick (`make bench-quick`, CI): one round and two tiny panels (`dbt test` on the first only),
+the two parts side by side (`--skip-scale` and `--skip-refresh`, then `--combine`); writes
+bench/out/RESULTS-quick.md.
 Times are reported, never asserted; only broken behaviour (a failed command, a no-change refresh
 that rebuilt a model, a scorecard that disagrees with the hand-written SQL) fails the run.
 """
