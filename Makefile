@@ -108,7 +108,6 @@ bench: setup test-deps spark-extra ## run the four benchmarks (refresh cold / no
 # report; `--combine` then writes bench/out/RESULTS-quick.md from the parts (and says they ran
 # concurrently). Fails if either part does.
 bench-quick: setup ## the benchmarks at small size, once each, to keep them working (CI); writes bench/out/
-	@mkdir -p bench/out
 	$(BIN)/python -m bench.run --quick --skip-scale --output bench/out/RESULTS-quick-refresh.md & refresh=$$!; \
 	$(BIN)/python -m bench.run --quick --skip-refresh --output bench/out/RESULTS-quick-scale.md; scale=$$?; \
 	wait $$refresh; refresh=$$?; \
