@@ -70,6 +70,7 @@ def live_refresh(tmp_path_factory: pytest.TempPathFactory):
 def test_every_source_is_fetched_from_the_local_server(live_refresh):
     result, _, _, server = live_refresh
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    assert result.stdout == ""  # --quiet: a refresh that succeeds prints nothing
     requested = {request.path.split("/")[1] for request, _ in server.log}
     assert requested >= set(SOURCES) - {"wikidata"}
     assert "sparql" in requested
