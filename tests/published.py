@@ -140,9 +140,15 @@ def copy_home(published_home: Path, target: Path) -> Path:
     return target
 
 
+def copy_root(source: Path, root: Path) -> None:
+    """A private copy of source's home and Dagster instance (source/home, source/dagster) under
+    root: a further refresh there sees source's refreshes as its own history."""
+    copy_home(source / "home", root / "home")
+    shutil.copytree(source / "dagster", root / "dagster")
+
+
 def copy_published(published: Published, root: Path) -> dict[str, str]:
-    """A private copy of the shared home and its Dagster instance under root (a further refresh
-    there sees the shared refresh as its own history); the environment of an offline refresh."""
-    copy_home(published.home, root / "home")
-    shutil.copytree(published.root / "dagster", root / "dagster")
+    """A private copy of the shared home and its Dagster instance under root (copy_root); the
+    environment of an offline refresh."""
+    copy_root(published.root, root)
     return home_env(root)

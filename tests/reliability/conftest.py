@@ -9,7 +9,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -25,7 +24,7 @@ from pytest_httpserver import HTTPServer
 from pipelines.defs.publish import MARTS
 from pipelines.read.city_card import headline_year
 from tests.conftest import REPO, citydip_in_process
-from tests.published import copy_home, locked
+from tests.published import copy_root, locked
 
 CITYDIP = str(Path(sys.executable).parent / "citydip")
 SECRET_NAME = re.compile(r"CITYDIP_[A-Z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD)\b")
@@ -221,8 +220,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Wareh
             kept = {"canaries": first.canaries, "outputs": first.outputs}
             record.write_text(json.dumps({**kept, "peak_rss_bytes": first.peak_rss_bytes}))
     kept = json.loads(record.read_text())
-    copy_home(built / "home", root / "home")
-    shutil.copytree(built / "dagster", root / "dagster")
+    copy_root(built, root)
     return Warehouse(
         root=root,
         env=environment(root, kept["canaries"]),
