@@ -107,6 +107,18 @@ class Warehouse:
     def run(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
         return self.finish(self.start(*args, env=env))
 
+    def copy(self, root: Path) -> Warehouse:
+        """A private copy of this warehouse (home and Dagster instance) under root, with the same
+        canaries; its refreshes' output is recorded with this one's (test_security reads it)."""
+        copy_root(self.root, root)
+        return Warehouse(
+            root=root,
+            env=environment(root, self.canaries),
+            canaries=self.canaries,
+            outputs=self.outputs,
+            peak_rss_bytes=self.peak_rss_bytes,
+        )
+
     def run_in_process(
         self, *args: str, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess:
