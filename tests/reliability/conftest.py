@@ -232,11 +232,11 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Wareh
             kept = {"canaries": first.canaries, "outputs": first.outputs}
             record.write_text(json.dumps({**kept, "peak_rss_bytes": first.peak_rss_bytes}))
     kept = json.loads(record.read_text())
-    copy_root(built, root)
-    return Warehouse(
-        root=root,
-        env=environment(root, kept["canaries"]),
+    first = Warehouse(
+        root=built,
+        env=environment(built, kept["canaries"]),
         canaries=kept["canaries"],
         outputs=kept["outputs"],
         peak_rss_bytes=kept["peak_rss_bytes"],
     )
+    return first.copy(root)
